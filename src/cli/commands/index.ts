@@ -1,0 +1,9 @@
+import type { Command } from "commander";
+import { registerMark } from "./mark.js";
+
+/** Each command module adds its subcommand; `setExit` records a non-zero exit code without throwing. */
+export type SetExit = (code: number) => void;
+
+export function registerCommands(program: Command, setExit: SetExit): void {
+  registerMark(program, setExit);
+}
