@@ -1,0 +1,57 @@
+import type { RasterImage } from "../../image/raster.js";
+import type { Region } from "../../regions/region.js";
+import type { ProposeOptions, Proposer } from "../proposer.js";
+import { buildHierarchy, type HierarchyOptions, type RegionHierarchy } from "./hierarchy.js";
+import { hierarchyRegions } from "./select.js";
+
+export {
+  buildHierarchy,
+  DEFAULT_HIERARCHY_OPTIONS,
+  type HierarchyOptions,
+  RegionHierarchy,
+} from "./hierarchy.js";
+export {
+  DEFAULT_GRANULARITY,
+  finestLevelCount,
+  hierarchyRegions,
+  levelCounts,
+  type SelectOptions,
+  selectNodes,
+} from "./select.js";
+
+/**
+ * The weight-free default proposer: a region hierarchy per image (over-segmentation, then merging by
+ * colour, texture, boundary strength, size and fill), cut at the levels the granularity asks for.
+ * The hierarchy of the most recent images is cached, so moving the granularity does not recompute it.
+ */
+export class BuiltinProposer implements Proposer {
+  readonly name = "builtin";
+  private readonly cache = new WeakMap<RasterImage, RegionHierarchy>();
+
+  constructor(private readonly options: Partial<HierarchyOptions> = {}) {}
+
+  /** The hierarchy of an image (computed once per RasterImage object). */
+  hierarchy(image: RasterImage): RegionHierarchy {
+    let h = this.cache.get(image);
+    if (!h) {
+      h = buildHierarchy(image, this.options);
+      this.cache.set(image, h);
+    }
+    return h;
+  }
+
+  async propose(image: RasterImage, options: ProposeOptions = {}): Promise<Region[]> {
+    options.signal?.throwIfAborted();
+    options.onProgress?.({ stage: "hierarchy", done: 0, total: 2 });
+    const h = this.hierarchy(image);
+    options.signal?.throwIfAborted();
+    options.onProgress?.({ stage: "regions", done: 1, total: 2 });
+    const regions = hierarchyRegions(h, { granularity: options.granularity, maxMarks: options.maxMarks });
+    options.onProgress?.({ stage: "regions", done: 2, total: 2 });
+    return regions;
+  }
+}
+
+export function createBuiltinProposer(options: Partial<HierarchyOptions> = {}): Proposer & BuiltinProposer {
+  return new BuiltinProposer(options);
+}
