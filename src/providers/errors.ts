@@ -76,6 +76,11 @@ export function toProviderError(err: unknown, ctx: ErrorContext): ProviderError 
         retryAfterMs(err.responseHeaders),
       );
     }
+    // Gemini answers a bad key with 400 INVALID_ARGUMENT "API key not valid".
+    if (status === 400 && /api[ _-]?key/i.test(detail) && /invalid|not valid|missing/i.test(detail)) {
+      const hint = ctx.keyVar ? `; check ${ctx.keyVar}` : "";
+      return new ProviderError(`${who}: authentication failed (HTTP 400)${tail}${hint}`, "auth");
+    }
     if (
       status === 400 &&
       /model/i.test(detail) &&
