@@ -1,0 +1,161 @@
+import { mkdir, stat } from "node:fs/promises";
+import { basename, extname, join, resolve } from "node:path";
+import { type Command, Option } from "commander";
+import { DEFAULT_MAX_PIXELS, loadImage } from "../../image/load.js";
+import { writeFileAtomic } from "../../io/atomic-write.js";
+import { DEFAULT_ALPHA, DEFAULT_GRANULARITY, DEFAULT_MARKS, markImage } from "../../pipeline/mark.js";
+import { loadMaskRegions } from "../../proposers/masks/index.js";
+import type { Proposer } from "../../proposers/proposer.js";
+import { createProposer, PROPOSER_NAMES } from "../../proposers/registry.js";
+import type { Region } from "../../regions/region.js";
+import { UserError } from "../errors.js";
+import { parseLabelStyle, parseMarkTypes, parsePositiveInt, parseUnit } from "../options.js";
+import type { SetExit } from "./index.js";
+
+export interface MarkCliOptions {
+  out: string;
+  proposer?: string;
+  masks?: string;
+  segmentsInfo?: string;
+  granularity: number;
+  maxMarks?: number;
+  marks: ReturnType<typeof parseMarkTypes>;
+  labels: ReturnType<typeof parseLabelStyle>;
+  alpha: number;
+  fontSize?: number;
+  maxPixels: number;
+  quiet?: boolean;
+  [key: string]: unknown;
+}
+
+export function registerMark(program: Command, setExit: SetExit): void {
+  program
+    .command("mark")
+    .description(
+      "mark regions of each image: writes DIR/<stem>.som.png (marked image) and DIR/<stem>.som.json",
+    )
+    .argument("<images...>", "input images (JPEG, PNG, WebP, GIF, TIFF, AVIF)")
+    .option("-o, --out <dir>", "output folder", ".")
+    .addOption(
+      new Option(
+        "-p, --proposer <name>",
+        "where regions come from (default: masks when --masks is given, else builtin)",
+      ).choices([...PROPOSER_NAMES]),
+    )
+    .option(
+      "--masks <file>",
+      "regions from a file: COCO JSON (results array or dataset), label PNG, or COCO panoptic PNG; a folder holds <stem>.json/.png per image",
+    )
+    .option("--segments-info <file>", "COCO panoptic JSON giving category/crowd for --masks panoptic PNGs")
+    .option(
+      "-g, --granularity <g>",
+      "0 = few large regions … 1 = many small ones",
+      parseUnit("--granularity"),
+      DEFAULT_GRANULARITY,
+    )
+    .option("-n, --max-marks <n>", "mark at most N regions", parsePositiveInt("--max-marks"))
+    .option("--marks <types>", "what to draw: number,mask,contour,box in any mix", parseMarkTypes, [
+      ...DEFAULT_MARKS,
+    ])
+    .option("--labels <style>", "label text: numeric (1,2,…) or alpha (a…z, aa…)", parseLabelStyle, "numeric")
+    .option("--alpha <a>", "mask tint opacity 0..1", parseUnit("--alpha"), DEFAULT_ALPHA)
+    .option(
+      "--font-size <px>",
+      "label font size (default: 3% of the shorter image side)",
+      parsePositiveInt("--font-size"),
+    )
+    .option(
+      "--max-pixels <n>",
+      "refuse larger images (decompression-bomb guard)",
+      parsePositiveInt("--max-pixels"),
+      DEFAULT_MAX_PIXELS,
+    )
+    .option("-q, --quiet", "no progress lines")
+    .action(async (images: string[], opts: MarkCliOptions) => {
+      const failed = await runMark(images, opts);
+      if (failed > 0) setExit(1);
+    });
+}
+
+/** Mark every image; one bad input does not stop the others. Returns the number of failures. */
+export async function runMark(images: string[], opts: MarkCliOptions): Promise<number> {
+  const proposerName = opts.proposer ?? (opts.masks ? "masks" : "builtin");
+  if (proposerName === "masks" && !opts.masks) throw new UserError("--proposer masks needs --masks FILE");
+  if (opts.masks && proposerName !== "masks")
+    throw new UserError(`--masks cannot be combined with --proposer ${proposerName}`);
+  const stems = new Map<string, string>();
+  for (const img of images) {
+    const stem = basename(img, extname(img));
+    const other = stems.get(stem);
+    if (other && resolve(other) !== resolve(img)) {
+      throw new UserError(
+        `${img} and ${other} would both write ${stem}.som.png: mark them into different --out folders`,
+      );
+    }
+    stems.set(stem, img);
+  }
+  await mkdir(opts.out, { recursive: true }).catch((err: Error) => {
+    throw new UserError(`cannot create output folder ${opts.out}: ${err.message}`);
+  });
+  const proposer: Proposer | undefined =
+    proposerName === "masks" ? undefined : await createProposer(proposerName, opts);
+  const masksIsDir = opts.masks
+    ? (await stat(opts.masks).catch(() => undefined))?.isDirectory() === true
+    : false;
+
+  let failed = 0;
+  for (const [i, file] of images.entries()) {
+    const started = performance.now();
+    const stem = basename(file, extname(file));
+    try {
+      const image = await loadImage(file, { maxPixels: opts.maxPixels });
+      let regions: Region[] | undefined;
+      if (opts.masks) {
+        const maskFile = masksIsDir ? await findMaskFile(opts.masks, stem) : opts.masks;
+        regions = await loadMaskRegions(maskFile, image, {
+          imageFile: basename(file),
+          segmentsInfo: opts.segmentsInfo,
+        });
+      }
+      const result = await markImage(image, {
+        proposer,
+        regions,
+        granularity: opts.granularity,
+        maxMarks: opts.maxMarks,
+        marks: opts.marks,
+        labels: opts.labels,
+        alpha: opts.alpha,
+        fontSize: opts.fontSize,
+        file: basename(file),
+      });
+      const pngPath = join(opts.out, `${stem}.som.png`);
+      const jsonPath = join(opts.out, `${stem}.som.json`);
+      await writeFileAtomic(pngPath, result.png);
+      await writeFileAtomic(jsonPath, `${JSON.stringify(result.manifest)}\n`);
+      if (!opts.quiet) {
+        const ms = Math.round(performance.now() - started);
+        process.stderr.write(
+          `[${i + 1}/${images.length}] ${file}: ${result.marks.length} marks → ${pngPath}, ${jsonPath} (${ms} ms)\n`,
+        );
+      }
+    } catch (err) {
+      failed++;
+      const msg = err instanceof Error ? err.message : String(err);
+      process.stderr.write(
+        `som: ${err instanceof UserError && msg.startsWith(file) ? msg : `${file}: ${msg}`}\n`,
+      );
+    }
+  }
+  if (failed > 0 && images.length > 1) {
+    process.stderr.write(`som: ${failed} of ${images.length} images failed\n`);
+  }
+  return failed;
+}
+
+async function findMaskFile(dir: string, stem: string): Promise<string> {
+  for (const ext of [".json", ".png"]) {
+    const candidate = join(dir, `${stem}${ext}`);
+    if (await stat(candidate).catch(() => undefined)) return candidate;
+  }
+  throw new UserError(`no masks for this image in ${dir} (looked for ${stem}.json and ${stem}.png)`);
+}

@@ -1,0 +1,49 @@
+import { InvalidArgumentError } from "commander";
+import type { LabelStyle } from "../marks/labels.js";
+import { MARK_TYPES, type MarkType } from "../render/render.js";
+
+/** commander argument parsers that turn bad values into one-line errors. */
+export function parseUnit(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 1)
+      throw new InvalidArgumentError(`${name} must be a number from 0 to 1`);
+    return n;
+  };
+}
+
+export function parsePositiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+export function parseMarkTypes(v: string): MarkType[] {
+  const parts = v
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const aliases: Record<string, MarkType> = {
+    label: "number",
+    letter: "number",
+    numbers: "number",
+    masks: "mask",
+  };
+  const out: MarkType[] = [];
+  for (const p of parts) {
+    const t = (aliases[p] ?? p) as MarkType;
+    if (!MARK_TYPES.includes(t)) {
+      throw new InvalidArgumentError(`unknown mark type "${p}" (choose from ${MARK_TYPES.join(", ")})`);
+    }
+    if (!out.includes(t)) out.push(t);
+  }
+  if (out.length === 0) throw new InvalidArgumentError("give at least one mark type");
+  return out;
+}
+
+export function parseLabelStyle(v: string): LabelStyle {
+  if (v === "numeric" || v === "alpha") return v;
+  throw new InvalidArgumentError('must be "numeric" or "alpha"');
+}

@@ -1,0 +1,278 @@
+import type { BBox } from "../regions/mask.js";
+import type { Region } from "../regions/region.js";
+import { squaredDistanceTransform } from "./distance-transform.js";
+import { type LabelStyle, labelText } from "./labels.js";
+
+export interface LabelSize {
+  w: number;
+  h: number;
+}
+
+/** A region with its label placed. */
+export interface PlacedMark {
+  id: number;
+  label: string;
+  region: Region;
+  /** Label centre, image pixels. */
+  anchor: [number, number];
+  /** Label rectangle [x, y, w, h], integer image pixels, always inside the image. */
+  labelBox: BBox;
+  /** True when the label box lies entirely inside the region's mask. */
+  inside: boolean;
+}
+
+export interface AllocateOptions {
+  labels: LabelStyle;
+  /** Size of the drawn label rectangle for a text, in pixels. */
+  measure: (text: string) => LabelSize;
+  /** Free pixels kept between two label boxes. Default 1. */
+  gap?: number;
+}
+
+export interface Allocation {
+  marks: PlacedMark[];
+  /** Labels that could not be placed without overlapping another label (then the caller shrinks the font). */
+  overlaps: number;
+}
+
+/**
+ * The paper's Algorithm 1 with stronger guarantees. Regions go by ascending area; each region's label goes at
+ * the distance-transform maximum of the part not covered by smaller regions, chosen among the positions where
+ * the whole label box fits inside the region and touches no earlier label. A region that cannot hold its
+ * label gets it at the nearest free spot just outside. Labels never overlap and always lie inside the image
+ * (overlaps > 0 reports the rare case where the image is too crowded for the requested font size).
+ */
+export function allocateMarks(
+  regions: readonly Region[],
+  width: number,
+  height: number,
+  options: AllocateOptions,
+): Allocation {
+  const gap = options.gap ?? 1;
+  const covered = new Uint8Array(width * height);
+  const occupied = new Uint8Array(width * height);
+  const placedBoxes: BBox[] = [];
+  const order = [...regions].sort((a, b) => a.area - b.area || a.id - b.id);
+  const byId = new Map<number, PlacedMark>();
+  let overlaps = 0;
+
+  for (const region of order) {
+    const text = labelText(region.id, options.labels);
+    const size = options.measure(text);
+    const lw = Math.min(Math.ceil(size.w), width);
+    const lh = Math.min(Math.ceil(size.h), height);
+    // Coarse cells first (fast), exact pixels if the coarse grid finds no fitting spot.
+    const cell = Math.max(1, Math.floor(lh / 6));
+    let found: InsideResult = region.area > 0 ? searchInside(region, covered, occupied, lw, lh, cell) : {};
+    if (!found.box && region.area > 0 && cell > 1 && region.mask.w >= lw && region.mask.h >= lh) {
+      found = searchInside(region, covered, occupied, lw, lh, 1);
+    }
+    let box = found.box;
+    const inside = box !== undefined;
+    if (!box) {
+      const [rx, ry] = found.ref ?? [
+        region.bbox[0] + region.bbox[2] / 2,
+        region.bbox[1] + region.bbox[3] / 2,
+      ];
+      box = searchOutside(rx, ry, lw, lh, width, height, placedBoxes, gap);
+      if (!box) {
+        overlaps++;
+        box = clampBox(Math.round(rx - lw / 2), Math.round(ry - lh / 2), lw, lh, width, height);
+      }
+    }
+    placedBoxes.push(box);
+    fillRect(occupied, width, height, box[0] - gap, box[1] - gap, box[2] + 2 * gap, box[3] + 2 * gap);
+    markCovered(covered, width, region);
+    byId.set(region.id, {
+      id: region.id,
+      label: text,
+      region,
+      anchor: [box[0] + box[2] / 2, box[1] + box[3] / 2],
+      labelBox: box,
+      inside,
+    });
+  }
+  const marks = regions.map((r) => byId.get(r.id)!);
+  return { marks, overlaps };
+}
+
+interface InsideResult {
+  box?: BBox;
+  /** The paper's anchor (distance-transform maximum of the uncovered part), image pixels. */
+  ref?: [number, number];
+}
+
+/**
+ * Search label positions on a grid of `cell`-pixel cells over the region's crop. A cell counts as inside the
+ * region only if all its pixels are, and as occupied if any pixel is, so a box that fits on the grid fits on
+ * the pixels too.
+ */
+function searchInside(
+  region: Region,
+  covered: Uint8Array,
+  occupied: Uint8Array,
+  lw: number,
+  lh: number,
+  cell: number,
+): InsideResult {
+  const m = region.mask;
+  const W = m.width;
+  const gw = Math.ceil(m.w / cell);
+  const gh = Math.ceil(m.h / cell);
+  const n = gw * gh;
+  const inMask = new Int32Array(n);
+  const inRem = new Int32Array(n);
+  const occ = new Uint8Array(n);
+  let remaining = 0;
+  for (let y = 0; y < m.h; y++) {
+    const gy = ((y / cell) | 0) * gw;
+    const imgRow = (y + m.y) * W + m.x;
+    const maskRow = y * m.w;
+    for (let x = 0; x < m.w; x++) {
+      const g = gy + ((x / cell) | 0);
+      if (occupied[imgRow + x]) occ[g] = 1;
+      if (m.data[maskRow + x]) {
+        inMask[g]++;
+        if (!covered[imgRow + x]) {
+          inRem[g]++;
+          remaining++;
+        }
+      }
+    }
+  }
+  const full = cell * cell;
+  const maskCells = new Uint8Array(n);
+  const remCells = new Uint8Array(n);
+  for (let g = 0; g < n; g++) {
+    maskCells[g] = inMask[g] === full ? 1 : 0;
+    // When smaller regions cover this one entirely, fall back to the whole mask.
+    remCells[g] = (remaining > 0 ? inRem[g] : inMask[g]) * 2 >= full ? 1 : 0;
+  }
+  const dt = squaredDistanceTransform(remCells, gw, gh);
+  let best = -1;
+  let bestAt = 0;
+  for (let g = 0; g < n; g++) {
+    if (dt[g] > best) {
+      best = dt[g];
+      bestAt = g;
+    }
+  }
+  const ref: [number, number] = [
+    m.x + ((bestAt % gw) + 0.5) * cell,
+    m.y + (Math.floor(bestAt / gw) + 0.5) * cell,
+  ];
+  const bw = Math.ceil(lw / cell);
+  const bh = Math.ceil(lh / cell);
+  if (bw > gw || bh > gh) return { ref };
+  const satMask = summedArea(maskCells, gw, gh);
+  const satRem = summedArea(remCells, gw, gh);
+  const satOcc = summedArea(occ, gw, gh);
+  const need = bw * bh;
+  const cx = Math.floor(bw / 2);
+  const cy = Math.floor(bh / 2);
+  let bestScore = -1;
+  let bx = -1;
+  let by = -1;
+  for (let ty = 0; ty + bh <= gh; ty++) {
+    for (let tx = 0; tx + bw <= gw; tx++) {
+      if (rectSum(satMask, gw, tx, ty, bw, bh) !== need) continue;
+      if (rectSum(satOcc, gw, tx, ty, bw, bh) !== 0) continue;
+      // Prefer boxes on the uncovered part, then the deepest point of it (the paper's anchor).
+      const onRem = rectSum(satRem, gw, tx, ty, bw, bh) === need ? 1e12 : 0;
+      const score = onRem + dt[(ty + cy) * gw + tx + cx];
+      if (score > bestScore) {
+        bestScore = score;
+        bx = tx;
+        by = ty;
+      }
+    }
+  }
+  if (bx < 0) return { ref };
+  // Centre the label within its cells.
+  const px = m.x + bx * cell + Math.floor((bw * cell - lw) / 2);
+  const py = m.y + by * cell + Math.floor((bh * cell - lh) / 2);
+  // Cells past the crop edge never count as inside, so px/py stay within the crop.
+  return { box: [px, py, lw, lh], ref };
+}
+
+/** Nearest free spot to (rx, ry), searched on rings of growing radius; undefined when the image is full. */
+function searchOutside(
+  rx: number,
+  ry: number,
+  lw: number,
+  lh: number,
+  width: number,
+  height: number,
+  placed: readonly BBox[],
+  gap: number,
+): BBox | undefined {
+  const step = Math.max(2, Math.floor(Math.min(lw, lh) / 3));
+  const maxR = Math.hypot(width, height);
+  for (let r = 0; r <= maxR; r += step) {
+    const count = r === 0 ? 1 : Math.max(8, Math.ceil((2 * Math.PI * r) / step));
+    for (let k = 0; k < count; k++) {
+      // Start straight above the point (labels above objects read naturally), then sweep.
+      const a = -Math.PI / 2 + (2 * Math.PI * k) / count;
+      const x = Math.round(rx + r * Math.cos(a) - lw / 2);
+      const y = Math.round(ry + r * Math.sin(a) - lh / 2);
+      const box = clampBox(x, y, lw, lh, width, height);
+      if (!placed.some((p) => boxesTouch(p, box, gap))) return box;
+    }
+  }
+  return undefined;
+}
+
+function boxesTouch(a: BBox, b: BBox, gap: number): boolean {
+  return (
+    a[0] < b[0] + b[2] + gap &&
+    b[0] < a[0] + a[2] + gap &&
+    a[1] < b[1] + b[3] + gap &&
+    b[1] < a[1] + a[3] + gap
+  );
+}
+
+function clampBox(x: number, y: number, w: number, h: number, width: number, height: number): BBox {
+  return [Math.max(0, Math.min(width - w, x)), Math.max(0, Math.min(height - h, y)), w, h];
+}
+
+function fillRect(
+  buf: Uint8Array,
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+) {
+  const x0 = Math.max(0, x);
+  const y0 = Math.max(0, y);
+  const x1 = Math.min(width, x + w);
+  const y1 = Math.min(height, y + h);
+  for (let yy = y0; yy < y1; yy++) buf.fill(1, yy * width + x0, yy * width + x1);
+}
+
+function markCovered(covered: Uint8Array, width: number, region: Region) {
+  const m = region.mask;
+  for (let y = 0; y < m.h; y++) {
+    const row = (y + m.y) * width + m.x;
+    for (let x = 0; x < m.w; x++) if (m.data[y * m.w + x]) covered[row + x] = 1;
+  }
+}
+
+/** Summed-area table with a zero first row/column: (w+1)*(h+1) entries. */
+function summedArea(a: Uint8Array, w: number, h: number): Int32Array {
+  const s = new Int32Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) {
+      row += a[y * w + x];
+      s[(y + 1) * (w + 1) + x + 1] = s[y * (w + 1) + x + 1] + row;
+    }
+  }
+  return s;
+}
+
+function rectSum(s: Int32Array, w: number, x: number, y: number, bw: number, bh: number): number {
+  const W = w + 1;
+  return s[(y + bh) * W + x + bw] - s[y * W + x + bw] - s[(y + bh) * W + x] + s[y * W + x];
+}

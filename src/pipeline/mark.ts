@@ -1,0 +1,125 @@
+import { UserError } from "../cli/errors.js";
+import type { RasterImage } from "../image/raster.js";
+import { buildManifest, type Manifest } from "../manifest/manifest.js";
+import type { PlacedMark } from "../marks/allocate.js";
+import type { LabelStyle } from "../marks/labels.js";
+import { placeMarks } from "../marks/place.js";
+import type { ProposeOptions, Proposer } from "../proposers/proposer.js";
+import type { Region } from "../regions/region.js";
+import { defaultFontSize } from "../render/font.js";
+import { defaultLineWidth, encodeCanvasPng, type MarkType, renderMarks } from "../render/render.js";
+
+export interface MarkOptions {
+  /** Where regions come from; ignored when `regions` is given. */
+  proposer?: Proposer;
+  /** Regions supplied directly (user masks, a previous run…). */
+  regions?: readonly Region[];
+  granularity?: number;
+  maxMarks?: number;
+  marks?: readonly MarkType[];
+  labels?: LabelStyle;
+  alpha?: number;
+  /** Label font size in pixels; default grows with the image. */
+  fontSize?: number;
+  lineWidth?: number;
+  /** Input file name recorded in the manifest. */
+  file?: string;
+  /** Extra settings recorded in the manifest (e.g. model folder). */
+  settings?: Record<string, unknown>;
+  onProgress?: ProposeOptions["onProgress"];
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_MARKS: readonly MarkType[] = ["number", "mask", "contour"];
+export const DEFAULT_ALPHA = 0.3;
+export const DEFAULT_GRANULARITY = 0.5;
+
+export interface MarkResult {
+  manifest: Manifest;
+  /** The marked image, PNG-encoded. */
+  png: Buffer;
+  /** Regions as marked (ids = mark ids). */
+  regions: Region[];
+  marks: PlacedMark[];
+  timings: { proposeMs: number; allocateMs: number; renderMs: number };
+}
+
+/** The main job: regions → marks → marked image + manifest. */
+export async function markImage(image: RasterImage, options: MarkOptions = {}): Promise<MarkResult> {
+  const t0 = performance.now();
+  let regions: Region[];
+  let proposerName = "user";
+  if (options.regions) {
+    regions = [...options.regions];
+    proposerName = regions[0]?.source ?? "user";
+  } else if (options.proposer) {
+    proposerName = options.proposer.name;
+    regions = await options.proposer.propose(image, {
+      granularity: options.granularity ?? DEFAULT_GRANULARITY,
+      maxMarks: options.maxMarks,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+  } else {
+    throw new TypeError("markImage needs a proposer or regions");
+  }
+  regions = selectRegions(regions, options.maxMarks);
+  if (regions.length === 0) throw new UserError("no regions to mark", "no_regions");
+  const t1 = performance.now();
+
+  const labels = options.labels ?? "numeric";
+  const marksWanted = options.marks ?? DEFAULT_MARKS;
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
+  const placed = placeMarks(regions, image.width, image.height, {
+    labels,
+    fontSize: options.fontSize ?? defaultFontSize(image.width, image.height),
+  });
+  const t2 = performance.now();
+  const canvas = renderMarks(image, placed.marks, {
+    marks: marksWanted,
+    alpha,
+    fontSize: placed.fontSize,
+    lineWidth: options.lineWidth ?? defaultLineWidth(image.width, image.height),
+  });
+  const png = await encodeCanvasPng(canvas);
+  const t3 = performance.now();
+
+  const manifest = buildManifest(
+    { width: image.width, height: image.height, file: options.file },
+    {
+      proposer: proposerName,
+      ...(options.regions ? {} : { granularity: options.granularity ?? DEFAULT_GRANULARITY }),
+      ...(options.maxMarks !== undefined ? { maxMarks: options.maxMarks } : {}),
+      marks: [...marksWanted],
+      labels,
+      alpha,
+      fontSize: placed.fontSize,
+      ...options.settings,
+    },
+    placed.marks,
+  );
+  return {
+    manifest,
+    png,
+    regions,
+    marks: placed.marks,
+    timings: { proposeMs: t1 - t0, allocateMs: t2 - t1, renderMs: t3 - t2 },
+  };
+}
+
+/**
+ * Drop empty regions, cap the count (highest score first, then largest), and renumber 1..n keeping the
+ * incoming order, so labels stay contiguous for the model.
+ */
+export function selectRegions(regions: readonly Region[], maxMarks?: number): Region[] {
+  let kept = regions.filter((r) => r.area > 0);
+  if (maxMarks !== undefined && kept.length > maxMarks) {
+    const keep = new Set(
+      [...kept]
+        .sort((a, b) => b.score - a.score || b.area - a.area || a.id - b.id)
+        .slice(0, Math.max(0, maxMarks)),
+    );
+    kept = kept.filter((r) => keep.has(r));
+  }
+  return kept.map((r, i) => (r.id === i + 1 ? r : { ...r, id: i + 1 }));
+}

@@ -1,0 +1,22 @@
+import { UserError } from "../cli/errors.js";
+import type { Proposer } from "./proposer.js";
+
+export const PROPOSER_NAMES = ["builtin", "masks", "sam"] as const;
+export type ProposerName = (typeof PROPOSER_NAMES)[number];
+
+/** Create a proposer by name. Modules load lazily so `som mark` never pays for ONNX when it is not used. */
+export async function createProposer(
+  name: string,
+  _options: Record<string, unknown> = {},
+): Promise<Proposer> {
+  switch (name) {
+    case "builtin": {
+      const { createBuiltinProposer } = await import("./builtin/index.js");
+      return createBuiltinProposer();
+    }
+    case "masks":
+      throw new UserError("--proposer masks needs --masks FILE");
+    default:
+      throw new UserError(`unknown proposer "${name}" (choose from ${PROPOSER_NAMES.join(", ")})`);
+  }
+}
