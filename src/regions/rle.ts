@@ -380,3 +380,11 @@ export function polygonsToMask(polys: readonly (readonly number[])[], height: nu
   const counts = mergeCounts(polys.map((p) => polygonToCounts(p, height, width)));
   return countsToMask(counts, height, width);
 }
+
+/** A box [x, y, w, h] rasterised as pycocotools frBbox does (as the polygon of its corners). */
+export function bboxToCounts(bbox: readonly number[], height: number, width: number): number[] {
+  const [xs, ys, bw, bh] = bbox;
+  const xe = xs + bw;
+  const ye = ys + bh;
+  return polygonToCounts([xs, ys, xs, ye, xe, ye, xe, ys], height, width);
+}
