@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerEval } from "./eval.js";
 import { registerMark } from "./mark.js";
 
 /** Each command module adds its subcommand; `setExit` records a non-zero exit code without throwing. */
@@ -6,4 +7,5 @@ export type SetExit = (code: number) => void;
 
 export function registerCommands(program: Command, setExit: SetExit): void {
   registerMark(program, setExit);
+  registerEval(program, setExit);
 }

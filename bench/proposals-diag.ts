@@ -1,0 +1,87 @@
+/**
+ * Tuning aid for the built-in proposer: how good is the hierarchy itself? For each image, on the working
+ * grid, the best IoU per GT segment over (a) every tree node, (b) the regions selected at each granularity.
+ * `npx tsx bench/proposals-diag.ts [--limit 20] [--opts JSON] [--granularity 0.5]`
+ */
+import { parseArgs } from "node:util";
+import { buildHierarchy } from "../src/proposers/builtin/hierarchy.js";
+import { selectNodes } from "../src/proposers/builtin/select.js";
+import { loadCocoPanoptic } from "../src/eval/proposals-data.js";
+
+const { values } = parseArgs({
+  options: {
+    dataset: { type: "string", default: "../shared/datasets/coco-panoptic-val2017" },
+    limit: { type: "string", default: "20" },
+    opts: { type: "string", default: "{}" },
+    granularity: { type: "string", default: "0.5" },
+  },
+});
+const opts = JSON.parse(values.opts);
+const gs = values.granularity.split(",").map(Number);
+const allBest: number[] = [];
+const selBest: number[][] = gs.map(() => []);
+const selCount: number[] = gs.map(() => 0);
+let leaves = 0;
+const cutCounts = [3, 5, 8, 12, 20, 30, 50, 80, 120];
+const cutBest: number[][] = cutCounts.map(() => []);
+let n = 0;
+let secs = 0;
+for await (const gt of loadCocoPanoptic(values.dataset, Number(values.limit))) {
+  const t0 = performance.now();
+  const h = buildHierarchy(gt.image, opts);
+  secs += (performance.now() - t0) / 1000;
+  n++;
+  leaves += h.leafCount;
+  const segs = gt.segments[0];
+  const S = segs.length;
+  const idx = new Map(segs.map((s, i) => [s, i]));
+  const { workWidth: w, workHeight: hh, width: W, height: H } = h;
+  // GT label per working pixel (nearest), then per node intersections bottom-up.
+  const t = h.tree;
+  const inter = new Float64Array(t.nodeCount * S);
+  const gtArea = new Float64Array(S);
+  for (let y = 0; y < hh; y++) {
+    for (let x = 0; x < w; x++) {
+      const X = Math.min(W - 1, Math.floor(((x + 0.5) * W) / w));
+      const Y = Math.min(H - 1, Math.floor(((y + 0.5) * H) / hh));
+      const k = idx.get(gt.labelMaps[0][Y * W + X]);
+      if (k === undefined) continue;
+      gtArea[k]++;
+      inter[h.leafLabels[y * w + x] * S + k]++;
+    }
+  }
+  for (let v = t.leafCount; v < t.nodeCount; v++) {
+    for (let k = 0; k < S; k++) inter[v * S + k] = inter[t.left[v] * S + k] + inter[t.right[v] * S + k];
+  }
+  const bestOf = (nodes: Iterable<number>) => {
+    const best = new Float64Array(S);
+    for (const v of nodes) {
+      for (let k = 0; k < S; k++) {
+        const i = inter[v * S + k];
+        if (!i) continue;
+        const iou = i / (t.area[v] + gtArea[k] - i);
+        if (iou > best[k]) best[k] = iou;
+      }
+    }
+    return [...best];
+  };
+  allBest.push(...bestOf(Array.from({ length: t.nodeCount }, (_, i) => i)));
+  cutCounts.forEach((c, i) => cutBest[i].push(...bestOf(h.cut(c))));
+  gs.forEach((g, i) => {
+    const sel = selectNodes(h, { granularity: g });
+    selCount[i] += sel.length;
+    selBest[i].push(...bestOf(sel));
+  });
+}
+const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+const r50 = (a: number[]) => a.filter((v) => v >= 0.5).length / a.length;
+console.log(`images ${n} leaves/img ${(leaves / n).toFixed(0)} s/img ${(secs / n).toFixed(3)}`);
+console.log(`all nodes: mIoU ${mean(allBest).toFixed(3)} R@0.5 ${r50(allBest).toFixed(3)}`);
+gs.forEach((g, i) =>
+  console.log(
+    `g=${g}: mIoU ${mean(selBest[i]).toFixed(3)} R@0.5 ${r50(selBest[i]).toFixed(3)} nodes ${(selCount[i] / n).toFixed(1)}`,
+  ),
+);
+cutCounts.forEach((c, i) =>
+  console.log(`cut ${c}: mIoU ${mean(cutBest[i]).toFixed(3)} R@0.5 ${r50(cutBest[i]).toFixed(3)}`),
+);
