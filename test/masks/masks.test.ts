@@ -166,12 +166,12 @@ describe("label PNGs", () => {
       const hist = new Map<number, number>();
       for (const v of data) if (v !== 0) hist.set(v, (hist.get(v) ?? 0) + 1);
       const regions = await loadMaskRegions(file, { width: info.width, height: info.height });
-      expect(regions.map((r) => r.extra?.label)).toEqual([...hist.keys()].sort((a, b) => a - b));
+      expect(regions.map((r) => r.extra?.label_value)).toEqual([...hist.keys()].sort((a, b) => a - b));
       for (const r of regions) {
-        expect(r.area).toBe(hist.get(r.extra?.label as number));
-        expect(sameMask(r.mask, maskFromFull(data, info.width, info.height, r.extra?.label as number))).toBe(
-          true,
-        );
+        expect(r.area).toBe(hist.get(r.extra?.label_value as number));
+        expect(
+          sameMask(r.mask, maskFromFull(data, info.width, info.height, r.extra?.label_value as number)),
+        ).toBe(true);
       }
       // BSDS labels cover every pixel: the regions partition the image.
       expect(regions.reduce((s, r) => s + r.area, 0)).toBe(info.width * info.height);
@@ -204,7 +204,7 @@ describe("label PNGs", () => {
     const file = path.join(tmp, "grey16.png");
     writeFileSync(file, grey16Png(width, height, values));
     const regions = await loadMaskRegions(file, { width, height });
-    expect(regions.map((r) => [r.extra?.label, r.area, r.bbox])).toEqual([
+    expect(regions.map((r) => [r.extra?.label_value, r.area, r.bbox])).toEqual([
       [1, 1, [30, 5, 1, 1]],
       [300, 15 * 30, [10, 0, 15, 30]],
       [40000, 15 * 30 - 1, [25, 0, 15, 30]],
@@ -300,7 +300,7 @@ describe("COCO JSON", () => {
     const regions = await loadMaskRegions(json, { width: 25, height: 25 }, { imageFile: "photos/b.jpg" });
     expect(regions.length).toBe(1);
     expect(sameMask(regions[0].mask, m)).toBe(true);
-    expect(regions[0].extra).toEqual({ id: 2, image_id: 6, category_id: 4, iscrowd: 1 });
+    expect(regions[0].extra).toEqual({ annotation_id: 2, image_id: 6, category_id: 4, iscrowd: 1 });
     await expectUserError(
       loadMaskRegions(json, { width: 25, height: 25 }, { imageFile: "c.jpg" }),
       /dataset\.json: no image with file_name c\.jpg among its 2 images/,

@@ -23,6 +23,8 @@ export interface CocoJsonOptions {
 
 /** Fields recomputed from the mask, or the mask itself: not carried into `extra`. */
 const OWN_FIELDS = new Set(["segmentation", "score", "bbox", "area"]);
+/** Manifest mark fields that a carried-over field must not shadow; kept under a `coco_` prefix instead. */
+const RESERVED = new Set(["id", "label", "anchor", "labelBox", "color", "source"]);
 
 type Json = Record<string, unknown>;
 
@@ -62,7 +64,9 @@ export function regionsFromCocoJson(
       score = entry.score;
     }
     const extra: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(entry)) if (!OWN_FIELDS.has(k)) extra[k] = v;
+    for (const [k, v] of Object.entries(entry)) {
+      if (!OWN_FIELDS.has(k)) extra[k === "id" ? "annotation_id" : RESERVED.has(k) ? `coco_${k}` : k] = v;
+    }
     regions.push(
       makeRegion(regions.length + 1, mask, "masks", score, Object.keys(extra).length ? extra : undefined),
     );

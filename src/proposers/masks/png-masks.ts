@@ -1,6 +1,7 @@
 /**
  * Regions from PNG masks: a label map (8/16-bit grey or palette; each non-zero stored value, palette
- * index not colour, is one region) or a COCO panoptic PNG (RGB, id = R + 256·G + 65536·B, 0 = void).
+ * index not colour, is one region, its value kept as `label_value`) or a COCO panoptic PNG (RGB,
+ * id = R + 256·G + 65536·B, 0 = void).
  */
 import type { PngSamples } from "../../image/png-index.js";
 import { makeRegion, type Region } from "../../regions/region.js";
@@ -23,7 +24,7 @@ export function regionsFromLabelPng(png: PngSamples, file: string, image: ImageS
     throw maskFileError(file, `label PNG must have one channel (got ${png.channels})`);
   }
   return masksFromLabelMap(values, png.width, png.height).map(({ label, mask }, i) =>
-    makeRegion(i + 1, mask, "masks", 1, { label }),
+    makeRegion(i + 1, mask, "masks", 1, { label_value: label }),
   );
 }
 
@@ -72,6 +73,7 @@ export function regionsFromPanopticPng(
     const mask = byId.get(s.id);
     if (!mask)
       throw maskFileError(file, `segment ${s.id} listed in ${segments.file} has no pixels in the PNG`);
+    // Keep the JSON's own fields (category_id, iscrowd, ...) except those recomputed from the mask.
     const { id, bbox: _bbox, area: _area, ...rest } = s;
     return makeRegion(i + 1, mask, "masks", 1, { segment_id: id, ...rest });
   });
