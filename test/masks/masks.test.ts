@@ -323,7 +323,7 @@ describe("COCO JSON", () => {
     writeFileSync(corrupt, '[{"segmentation": {"size": [25, 25], "counts": "R45d0');
     await expectUserError(
       loadMaskRegions(corrupt, { width: 25, height: 25 }),
-      /corrupt\.json: neither a PNG nor valid JSON/,
+      /corrupt\.json: invalid JSON \(/,
     );
     const badCounts = path.join(tmp, "bad-counts.json");
     writeFileSync(badCounts, JSON.stringify([{ segmentation: { size: [25, 25], counts: [130, 5, 20] } }]));
@@ -346,6 +346,10 @@ describe("COCO JSON", () => {
     await expectUserError(
       loadMaskRegions(path.join(tmp, "missing.json"), { width: 25, height: 25 }),
       /missing\.json: no such file/,
+    );
+    await expectUserError(
+      loadMaskRegions(path.join(requireData(panDir), "images/000000000139.jpg"), { width: 640, height: 426 }),
+      /000000000139\.jpg: not a masks file \(expected a PNG label\/panoptic map or COCO JSON\)$/,
     );
     const zero = path.join(tmp, "zero.png");
     writeFileSync(zero, "");

@@ -63,16 +63,27 @@ export async function loadMaskRegions(
       regions = regionsFromLabelPng(png, file, image);
     }
   } else {
+    const text = bytes.toString("utf8");
+    const first = text.trimStart()[0];
+    if (first !== "[" && first !== "{") {
+      throw maskFileError(file, "not a masks file (expected a PNG label/panoptic map or COCO JSON)");
+    }
     let json: unknown;
     try {
-      json = JSON.parse(bytes.toString("utf8"));
+      json = JSON.parse(text);
     } catch (err) {
-      throw maskFileError(file, `neither a PNG nor valid JSON (${(err as Error).message})`);
+      throw maskFileError(file, `invalid JSON (${printable((err as Error).message)})`);
     }
     regions = regionsFromCocoJson(json, file, image, opts);
   }
   if (regions.length === 0) throw new UserError(`no regions in ${file}`, "bad_masks");
   return regions;
+}
+
+/** A parser message made safe for one terminal line. */
+function printable(msg: string): string {
+  const clean = msg.replace(/[^\x20-\x7e]/g, "?");
+  return clean.length > 120 ? `${clean.slice(0, 117)}...` : clean;
 }
 
 /** A Proposer over a masks file, for callers that want the uniform interface. */
