@@ -44,7 +44,8 @@ export function maskToCounts(m: Mask): number[] {
     let i = cx;
     const base = colStart + y;
     for (let cy = 0; cy < h; cy++, i += w) {
-      if (data[i] !== p) {
+      // Any non-zero byte counts as inside.
+      if ((data[i] === 0 ? 0 : 1) !== p) {
         const idx = base + cy;
         counts.push(idx - last);
         last = idx;

@@ -213,6 +213,12 @@ describe("round trips", () => {
     expect(decodeRle(encodeRle(loose))).toEqual(tightenMask(loose));
   });
 
+  it("treats any non-zero mask byte as inside", () => {
+    const ones: Mask = { width: 5, height: 4, x: 1, y: 1, w: 2, h: 2, data: Uint8Array.of(1, 0, 1, 1) };
+    const bytes: Mask = { ...ones, data: Uint8Array.of(255, 0, 7, 1) };
+    expect(encodeRle(bytes)).toEqual(encodeRle(ones));
+  });
+
   it("empty and full masks", () => {
     const empty = maskFromFull(new Uint8Array(12), 4, 3);
     expect(encodeRle(empty)).toEqual({ size: [3, 4], counts: "<" });
