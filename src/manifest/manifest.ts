@@ -53,6 +53,8 @@ export function buildManifest(
     marks: [...marks]
       .sort((a, b) => a.id - b.id)
       .map((m) => ({
+        // Proposer extras first, so they can never overwrite the contract's own fields.
+        ...(m.region.extra ?? {}),
         id: m.id,
         label: m.label,
         bbox: m.region.bbox,
@@ -63,7 +65,6 @@ export function buildManifest(
         color: toHex(colorOf(m.id)),
         score: round4(m.region.score),
         source: m.region.source,
-        ...(m.region.extra ?? {}),
       })),
   };
 }

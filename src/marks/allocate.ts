@@ -1,5 +1,6 @@
 import type { BBox } from "../regions/mask.js";
 import type { Region } from "../regions/region.js";
+import { maskRuns } from "../regions/runs.js";
 import { squaredDistanceTransform } from "./distance-transform.js";
 import { type LabelStyle, labelText } from "./labels.js";
 
@@ -50,7 +51,6 @@ export function allocateMarks(
 ): Allocation {
   const gap = options.gap ?? 1;
   const covered = new Uint8Array(width * height);
-  const occupied = new Uint8Array(width * height);
   const placedBoxes: BBox[] = [];
   const order = [...regions].sort((a, b) => a.area - b.area || a.id - b.id);
   const byId = new Map<number, PlacedMark>();
@@ -62,10 +62,12 @@ export function allocateMarks(
     const lw = Math.min(Math.ceil(size.w), width);
     const lh = Math.min(Math.ceil(size.h), height);
     // Coarse cells first (fast), exact pixels if the coarse grid finds no fitting spot.
-    const cell = Math.max(1, Math.floor(lh / 6));
-    let found: InsideResult = region.area > 0 ? searchInside(region, covered, occupied, lw, lh, cell) : {};
-    if (!found.box && region.area > 0 && cell > 1 && region.mask.w >= lw && region.mask.h >= lh) {
-      found = searchInside(region, covered, occupied, lw, lh, 1);
+    const cell = Math.max(1, Math.floor(lh / 4));
+    let found: InsideResult = region.area > 0 ? searchInside(region, covered, placedBoxes, gap, lw, lh, cell) : {};
+    // The coarse grid can miss a tight fit; settle it on exact pixels (only the rare regions that could hold it).
+    if (!found.box && cell > 1 && region.area >= lw * lh && region.mask.w >= lw && region.mask.h >= lh) {
+      const exact = searchInside(region, covered, placedBoxes, gap, lw, lh, 1, found.ref);
+      found = { box: exact.box, ref: found.ref };
     }
     let box = found.box;
     const inside = box !== undefined;
@@ -81,7 +83,6 @@ export function allocateMarks(
       }
     }
     placedBoxes.push(box);
-    fillRect(occupied, width, height, box[0] - gap, box[1] - gap, box[2] + 2 * gap, box[3] + 2 * gap);
     markCovered(covered, width, region);
     byId.set(region.id, {
       id: region.id,
@@ -105,15 +106,18 @@ interface InsideResult {
 /**
  * Search label positions on a grid of `cell`-pixel cells over the region's crop. A cell counts as inside the
  * region only if all its pixels are, and as occupied if any pixel is, so a box that fits on the grid fits on
- * the pixels too.
+ * the pixels too. Visits only the mask's pixels (through its runs), never its whole crop.
  */
 function searchInside(
   region: Region,
   covered: Uint8Array,
-  occupied: Uint8Array,
+  placed: readonly BBox[],
+  gap: number,
   lw: number,
   lh: number,
   cell: number,
+  /** Exact search: skip the distance transform and take the fitting spot nearest this point. */
+  near?: [number, number],
 ): InsideResult {
   const m = region.mask;
   const W = m.width;
@@ -122,21 +126,24 @@ function searchInside(
   const n = gw * gh;
   const inMask = new Int32Array(n);
   const inRem = new Int32Array(n);
-  const occ = new Uint8Array(n);
+  const { rowStart, x0, x1 } = maskRuns(m);
   let remaining = 0;
   for (let y = 0; y < m.h; y++) {
-    const gy = ((y / cell) | 0) * gw;
-    const imgRow = (y + m.y) * W + m.x;
-    const maskRow = y * m.w;
-    for (let x = 0; x < m.w; x++) {
-      const g = gy + ((x / cell) | 0);
-      if (occupied[imgRow + x]) occ[g] = 1;
-      if (m.data[maskRow + x]) {
-        inMask[g]++;
-        if (!covered[imgRow + x]) {
-          inRem[g]++;
-          remaining++;
-        }
+    const gRow = ((y / cell) | 0) * gw;
+    const imgRow = (y + m.y) * W;
+    for (let k = rowStart[y]; k < rowStart[y + 1]; k++) {
+      const a = x0[k] - m.x;
+      const b = x1[k] - m.x;
+      // Whole-cell spans of the run in one step each.
+      for (let x = a; x < b; ) {
+        const c = (x / cell) | 0;
+        const next = Math.min(b, (c + 1) * cell);
+        inMask[gRow + c] += next - x;
+        let free = 0;
+        for (let p = imgRow + m.x + x, e = imgRow + m.x + next; p < e; p++) free += covered[p] ^ 1;
+        inRem[gRow + c] += free;
+        remaining += free;
+        x = next;
       }
     }
   }
@@ -148,29 +155,38 @@ function searchInside(
     // When smaller regions cover this one entirely, fall back to the whole mask.
     remCells[g] = (remaining > 0 ? inRem[g] : inMask[g]) * 2 >= full ? 1 : 0;
   }
-  const dt = squaredDistanceTransform(remCells, gw, gh);
-  let best = -1;
-  let bestAt = 0;
-  for (let g = 0; g < n; g++) {
+  const dt = near ? new Float32Array(0) : squaredDistanceTransform(remCells, gw, gh);
+  let best = 0;
+  let bestAt = -1;
+  for (let g = 0; g < dt.length; g++) {
     if (dt[g] > best) {
       best = dt[g];
       bestAt = g;
     }
   }
-  const ref: [number, number] = [
-    m.x + ((bestAt % gw) + 0.5) * cell,
-    m.y + (Math.floor(bestAt / gw) + 0.5) * cell,
-  ];
+  const ref: [number, number] =
+    bestAt < 0
+      ? [region.bbox[0] + region.bbox[2] / 2, region.bbox[1] + region.bbox[3] / 2]
+      : [m.x + ((bestAt % gw) + 0.5) * cell, m.y + (Math.floor(bestAt / gw) + 0.5) * cell];
   const bw = Math.ceil(lw / cell);
   const bh = Math.ceil(lh / cell);
   if (bw > gw || bh > gh) return { ref };
+  // Earlier labels (with the gap) rasterised onto the cell grid.
+  const occ = new Uint8Array(n);
+  for (const [px, py, pw, ph] of placed) {
+    const cx0 = Math.max(0, Math.floor((px - gap - m.x) / cell));
+    const cy0 = Math.max(0, Math.floor((py - gap - m.y) / cell));
+    const cx1 = Math.min(gw, Math.ceil((px + pw + gap - m.x) / cell));
+    const cy1 = Math.min(gh, Math.ceil((py + ph + gap - m.y) / cell));
+    for (let cy = cy0; cy < cy1; cy++) occ.fill(1, cy * gw + cx0, cy * gw + Math.max(cx0, cx1));
+  }
   const satMask = summedArea(maskCells, gw, gh);
   const satRem = summedArea(remCells, gw, gh);
   const satOcc = summedArea(occ, gw, gh);
   const need = bw * bh;
   const cx = Math.floor(bw / 2);
   const cy = Math.floor(bh / 2);
-  let bestScore = -1;
+  let bestScore = -Infinity;
   let bx = -1;
   let by = -1;
   for (let ty = 0; ty + bh <= gh; ty++) {
@@ -179,7 +195,9 @@ function searchInside(
       if (rectSum(satOcc, gw, tx, ty, bw, bh) !== 0) continue;
       // Prefer boxes on the uncovered part, then the deepest point of it (the paper's anchor).
       const onRem = rectSum(satRem, gw, tx, ty, bw, bh) === need ? 1e12 : 0;
-      const score = onRem + dt[(ty + cy) * gw + tx + cx];
+      const score = near
+        ? onRem - Math.hypot(m.x + (tx + cx) * cell - near[0], m.y + (ty + cy) * cell - near[1])
+        : onRem + dt[(ty + cy) * gw + tx + cx];
       if (score > bestScore) {
         bestScore = score;
         bx = tx;
@@ -191,7 +209,6 @@ function searchInside(
   // Centre the label within its cells.
   const px = m.x + bx * cell + Math.floor((bw * cell - lw) / 2);
   const py = m.y + by * cell + Math.floor((bh * cell - lh) / 2);
-  // Cells past the crop edge never count as inside, so px/py stay within the crop.
   return { box: [px, py, lw, lh], ref };
 }
 
@@ -235,27 +252,12 @@ function clampBox(x: number, y: number, w: number, h: number, width: number, hei
   return [Math.max(0, Math.min(width - w, x)), Math.max(0, Math.min(height - h, y)), w, h];
 }
 
-function fillRect(
-  buf: Uint8Array,
-  width: number,
-  height: number,
-  x: number,
-  y: number,
-  w: number,
-  h: number,
-) {
-  const x0 = Math.max(0, x);
-  const y0 = Math.max(0, y);
-  const x1 = Math.min(width, x + w);
-  const y1 = Math.min(height, y + h);
-  for (let yy = y0; yy < y1; yy++) buf.fill(1, yy * width + x0, yy * width + x1);
-}
-
 function markCovered(covered: Uint8Array, width: number, region: Region) {
   const m = region.mask;
+  const { rowStart, x0, x1 } = maskRuns(m);
   for (let y = 0; y < m.h; y++) {
-    const row = (y + m.y) * width + m.x;
-    for (let x = 0; x < m.w; x++) if (m.data[y * m.w + x]) covered[row + x] = 1;
+    const row = (y + m.y) * width;
+    for (let k = rowStart[y]; k < rowStart[y + 1]; k++) covered.fill(1, row + x0[k], row + x1[k]);
   }
 }
 

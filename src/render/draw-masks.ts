@@ -1,20 +1,21 @@
 import type { Mask } from "../regions/mask.js";
+import { maskRuns } from "../regions/runs.js";
 import type { Rgb } from "./colors.js";
 
-/** Alpha-blend a colour over the mask's pixels of an RGBA buffer, in place. */
+/** Alpha-blend a colour over the mask's pixels of an RGBA buffer, in place (visits mask pixels only). */
 export function tintMask(rgba: Uint8Array, width: number, m: Mask, color: Rgb, alpha: number): void {
   if (alpha <= 0) return;
   const a = Math.round(Math.min(1, alpha) * 256);
   const ia = 256 - a;
-  const [r, g, b] = color;
-  const cr = r * a;
-  const cg = g * a;
-  const cb = b * a;
+  const cr = color[0] * a;
+  const cg = color[1] * a;
+  const cb = color[2] * a;
+  const { rowStart, x0, x1 } = maskRuns(m);
   for (let y = 0; y < m.h; y++) {
-    let p = ((y + m.y) * width + m.x) * 4;
-    const row = y * m.w;
-    for (let x = 0; x < m.w; x++, p += 4) {
-      if (m.data[row + x]) {
+    const row = (y + m.y) * width;
+    for (let k = rowStart[y]; k < rowStart[y + 1]; k++) {
+      const end = (row + x1[k]) * 4;
+      for (let p = (row + x0[k]) * 4; p < end; p += 4) {
         rgba[p] = (rgba[p] * ia + cr) >> 8;
         rgba[p + 1] = (rgba[p + 1] * ia + cg) >> 8;
         rgba[p + 2] = (rgba[p + 2] * ia + cb) >> 8;
@@ -25,47 +26,64 @@ export function tintMask(rgba: Uint8Array, width: number, m: Mask, color: Rgb, a
 
 /**
  * Paint the inner boundary of a mask `thickness` pixels wide: mask pixels within `thickness` (Chebyshev) of a
- * pixel outside the mask (the crop edge counts as outside). Mask minus its erosion, by separable run lengths.
+ * pixel outside the mask (the crop edge counts as outside). Done on runs: a row's erosion is its runs shrunk
+ * by t, intersected with the shrunk runs of the t rows above and below; the boundary is the rest.
  */
 export function drawContour(rgba: Uint8Array, width: number, m: Mask, color: Rgb, thickness: number): void {
-  const { w, h } = m;
-  if (w === 0 || h === 0) return;
   const t = Math.max(1, Math.round(thickness));
-  // A pixel is interior when every pixel within t (Chebyshev) is inside: depth ≥ T along rows, then columns.
-  const T = t + 1;
-  const horiz = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    let run = 0;
-    for (let x = 0; x < w; x++) {
-      run = m.data[row + x] ? Math.min(run + 1, T) : 0;
-      horiz[row + x] = run;
+  const { rowStart, x0, x1 } = maskRuns(m);
+  const shrunk = (y: number): number[] => {
+    const out: number[] = [];
+    for (let k = rowStart[y]; k < rowStart[y + 1]; k++) {
+      if (x1[k] - x0[k] > 2 * t) out.push(x0[k] + t, x1[k] - t);
     }
-    run = 0;
-    for (let x = w - 1; x >= 0; x--) {
-      run = m.data[row + x] ? Math.min(run + 1, T) : 0;
-      if (run < horiz[row + x]) horiz[row + x] = run;
-    }
-  }
+    return out;
+  };
   const [r, g, b] = color;
-  const up = new Int32Array(h);
-  for (let x = 0; x < w; x++) {
-    let run = 0;
-    for (let y = 0; y < h; y++) {
-      run = horiz[y * w + x] >= T ? run + 1 : 0;
-      up[y] = run;
-    }
-    run = 0;
-    for (let y = h - 1; y >= 0; y--) {
-      const i = y * w + x;
-      run = horiz[i] >= T ? run + 1 : 0;
-      if (!m.data[i] || (up[y] >= T && run >= T)) continue;
-      const p = ((y + m.y) * width + x + m.x) * 4;
+  const paint = (row: number, a: number, e: number) => {
+    for (let p = (row + a) * 4, end = (row + e) * 4; p < end; p += 4) {
       rgba[p] = r;
       rgba[p + 1] = g;
       rgba[p + 2] = b;
     }
+  };
+  for (let y = 0; y < m.h; y++) {
+    let eroded: number[] = [];
+    if (y - t >= 0 && y + t < m.h) {
+      eroded = shrunk(y);
+      for (let dy = 1; dy <= t && eroded.length > 0; dy++) {
+        eroded = intersect(intersect(eroded, shrunk(y - dy)), shrunk(y + dy));
+      }
+    }
+    const row = (y + m.y) * width;
+    // Runs of this row minus the eroded intervals (both sorted, eroded ⊂ runs).
+    let e = 0;
+    for (let k = rowStart[y]; k < rowStart[y + 1]; k++) {
+      let a = x0[k];
+      const end = x1[k];
+      while (e < eroded.length && eroded[e] < end) {
+        if (eroded[e] > a) paint(row, a, eroded[e]);
+        a = Math.max(a, eroded[e + 1]);
+        e += 2;
+      }
+      if (a < end) paint(row, a, end);
+    }
   }
+}
+
+/** Intersection of two sorted, disjoint interval lists [a0,b0,a1,b1,…] (half-open). */
+function intersect(p: number[], q: number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < p.length && j < q.length) {
+    const a = Math.max(p[i], q[j]);
+    const b = Math.min(p[i + 1], q[j + 1]);
+    if (a < b) out.push(a, b);
+    if (p[i + 1] < q[j + 1]) i += 2;
+    else j += 2;
+  }
+  return out;
 }
 
 /** Rectangle outline `thickness` pixels wide, drawn inward from [x, y, w, h], clipped to the image. */
