@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerEval } from "./eval.js";
 import { registerMark } from "./mark.js";
+import { registerMetrics } from "./metrics.js";
 
 /** Each command module adds its subcommand; `setExit` records a non-zero exit code without throwing. */
 export type SetExit = (code: number) => void;
@@ -8,4 +9,5 @@ export type SetExit = (code: number) => void;
 export function registerCommands(program: Command, setExit: SetExit): void {
   registerMark(program, setExit);
   registerEval(program, setExit);
+  registerMetrics(program, setExit);
 }
