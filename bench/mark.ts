@@ -69,7 +69,9 @@ if (!values["no-baseline"]) {
     result.ratio = Math.round((median(times) / base.median_ms) * 1000) / 1000;
     console.log(`opencv baseline: median ${result.baseline_median_ms} ms; som/opencv = ${result.ratio}`);
   } catch (err) {
-    console.log(`baseline skipped: ${(err as Error).message.split("\n")[0]} (apt-get install -y python3-opencv)`);
+    console.log(
+      `baseline skipped: ${(err as Error).message.split("\n")[0]} (apt-get install -y python3-opencv)`,
+    );
   }
 }
 console.log(JSON.stringify(result));
