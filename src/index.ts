@@ -1,0 +1,35 @@
+// Library entry: every pipeline stage, usable on its own.
+export type { LoadedImage, LoadImageOptions } from "./image/load.js";
+export { DEFAULT_MAX_PIXELS, decodeImage, loadImage } from "./image/load.js";
+export type { RasterImage } from "./image/raster.js";
+export { createRaster } from "./image/raster.js";
+export type { Manifest, ManifestMark, ManifestSettings } from "./manifest/manifest.js";
+export { buildManifest, MANIFEST_VERSION } from "./manifest/manifest.js";
+export type { AllocateOptions, Allocation, LabelSize, PlacedMark } from "./marks/allocate.js";
+export { allocateMarks } from "./marks/allocate.js";
+export type { LabelStyle } from "./marks/labels.js";
+export { labelNumber, labelText } from "./marks/labels.js";
+export { placeMarks } from "./marks/place.js";
+export type { MarkOptions, MarkResult } from "./pipeline/mark.js";
+export {
+  DEFAULT_ALPHA,
+  DEFAULT_GRANULARITY,
+  DEFAULT_MARKS,
+  markImage,
+  selectRegions,
+} from "./pipeline/mark.js";
+export { createBuiltinProposer } from "./proposers/builtin/index.js";
+export type { MaskFileOptions } from "./proposers/masks/index.js";
+export { createMasksProposer, loadMaskRegions } from "./proposers/masks/index.js";
+export type { ProposeOptions, Proposer, ProposeProgress } from "./proposers/proposer.js";
+export { createProposer } from "./proposers/registry.js";
+export type { BBox, Mask } from "./regions/mask.js";
+export * from "./regions/mask.js";
+export type { Region, RegionSource } from "./regions/region.js";
+export { makeRegion, renumber } from "./regions/region.js";
+export type { CocoRle } from "./regions/rle.js";
+export { decodeRle, encodeRle, rleArea, rleToBbox } from "./regions/rle.js";
+export type { Rgb } from "./render/colors.js";
+export { contrastRatio, markColor, textColorFor } from "./render/colors.js";
+export type { MarkType, RenderOptions } from "./render/render.js";
+export { encodeCanvasPng, renderMarks, renderMarksPng } from "./render/render.js";
