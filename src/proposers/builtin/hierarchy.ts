@@ -20,18 +20,18 @@ export interface HierarchyOptions {
 }
 
 export const DEFAULT_HIERARCHY_OPTIONS: HierarchyOptions = {
-  maxSide: 320,
+  maxSide: 400,
   sigma: 0.8,
   gradSigma: 1.2,
-  k: 60,
-  minLeaf: 0.0002,
+  k: 15,
+  minLeaf: 0.0001,
   merge: {
     wBoundary: 1,
     wColour: 0.5,
     wHist: 0.5,
     wTexture: 0.3,
-    wFill: 1,
-    sizePow: 0.3,
+    wFill: 0,
+    sizePow: 0.45,
     wContact: 0.5,
   },
   minRegion: 0.0005,
@@ -128,6 +128,17 @@ export class RegionHierarchy {
     const d = this.died(node);
     const atDeath = Number.isFinite(d) ? L - d : 0.5;
     return Math.log(atBirth / atDeath);
+  }
+
+  /**
+   * Boundary contrast of a node: mean boundary strength along its outline over the mean strength of the
+   * boundaries inside it. Objects have a strong outline and a weak interior.
+   */
+  contrast(node: number): number {
+    const t = this.tree;
+    const outer = t.outerLen[node] > 0 ? t.outerSum[node] / t.outerLen[node] : 0;
+    const inner = t.innerLen[node] > 0 ? t.innerSum[node] / t.innerLen[node] : 0;
+    return outer / (inner + 0.5 * t.gradMean);
   }
 
   /** The node of the level with `count` regions that holds input pixel (x, y). */

@@ -32,6 +32,14 @@ export interface MergeTree {
   area: Int32Array;
   /** Bounding box in working pixels, inclusive: x0,y0,x1,y1 per node. */
   bbox: Int32Array;
+  /** Summed boundary strength and length along each node's outline (image border excluded). */
+  outerSum: Float64Array;
+  outerLen: Float64Array;
+  /** Summed boundary strength and length of the boundaries inside each node (between its leaves). */
+  innerSum: Float64Array;
+  innerLen: Float64Array;
+  /** Mean colour gradient of the working image (the unit of the sums above). */
+  gradMean: number;
   /** Cost of the merge that created the node (0 for leaves), made non-decreasing up the tree. */
   height: Float32Array;
 }
@@ -52,6 +60,10 @@ export function buildMergeTree(
   const sum = new Float64Array(maxNodes * 3);
   const bbox = new Int32Array(maxNodes * 4);
   const perim = new Float64Array(maxNodes);
+  const outerSum = new Float64Array(maxNodes);
+  const outerLen = new Float64Array(maxNodes);
+  const innerSum = new Float64Array(maxNodes);
+  const innerLen = new Float64Array(maxNodes);
   const colH = new Float32Array(maxNodes * COL_BINS * 3);
   const texH = new Float32Array(maxNodes * TEX_BINS);
   for (let i = 0; i < leafCount; i++) {
@@ -115,6 +127,10 @@ export function buildMergeTree(
     eSum[e] += s;
     perim[a]++;
     perim[b]++;
+    outerSum[a] += s;
+    outerSum[b] += s;
+    outerLen[a]++;
+    outerLen[b]++;
   };
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
@@ -245,6 +261,12 @@ export function buildMergeTree(
     bbox[n * 4 + 3] = Math.max(bbox[a * 4 + 3], bbox[b * 4 + 3]);
     const shared = nbr[a].get(b);
     perim[n] = perim[a] + perim[b] - (shared === undefined ? 0 : 2 * eLen[shared]);
+    const sl = shared === undefined ? 0 : eLen[shared];
+    const ss = shared === undefined ? 0 : eSum[shared];
+    outerSum[n] = outerSum[a] + outerSum[b] - 2 * ss;
+    outerLen[n] = outerLen[a] + outerLen[b] - 2 * sl;
+    innerSum[n] = innerSum[a] + innerSum[b] + ss;
+    innerLen[n] = innerLen[a] + innerLen[b] + sl;
     for (let i = 0; i < COL_BINS * 3; i++)
       colH[n * COL_BINS * 3 + i] = colH[a * COL_BINS * 3 + i] + colH[b * COL_BINS * 3 + i];
     for (let i = 0; i < TEX_BINS; i++)
@@ -298,5 +320,19 @@ export function buildMergeTree(
   }
   eLen = [];
   eSum = [];
-  return { leafCount, nodeCount: next, parent, left, right, area, bbox, height };
+  return {
+    leafCount,
+    nodeCount: next,
+    parent,
+    left,
+    right,
+    area,
+    bbox,
+    height,
+    outerSum,
+    outerLen,
+    innerSum,
+    innerLen,
+    gradMean,
+  };
 }

@@ -7,14 +7,18 @@ export interface SelectOptions {
   granularity?: number;
   /** Cap on the number of regions (the most persistent are kept). */
   maxMarks?: number;
+  /** Tuning: ratio of region counts between successive levels used (default 0.65). */
+  levelRatio?: number;
+  /** Tuning: region count of the finest level used at granularity 1 (default 250). */
+  finestAt1?: number;
 }
 
 export const DEFAULT_GRANULARITY = 0.5;
 /** Region count of the finest level used at granularity 0 and 1 (geometric in between). */
-const FINEST_AT_0 = 4;
-const FINEST_AT_1 = 160;
+const FINEST_AT_0 = 5;
+const FINEST_AT_1 = 250;
 /** Each coarser level used has this fraction of the regions of the next finer one. */
-const LEVEL_RATIO = 0.5;
+const LEVEL_RATIO = 0.65;
 /** Regions smaller than this fraction of the image are not offered as marks. */
 const MIN_MARK_FRACTION = 0.0005;
 /** Regions larger than this fraction are the whole image, not a useful mark. */
@@ -28,33 +32,42 @@ function clampGranularity(g: number | undefined): number {
 }
 
 /** Region count of the finest hierarchy level used at a granularity. */
-export function finestLevelCount(granularity: number): number {
+export function finestLevelCount(granularity: number, finestAt1 = FINEST_AT_1): number {
   const g = clampGranularity(granularity);
-  return Math.round(FINEST_AT_0 * (FINEST_AT_1 / FINEST_AT_0) ** g);
+  return Math.round(FINEST_AT_0 * (finestAt1 / FINEST_AT_0) ** g);
 }
 
 /** Region counts of the levels used at a granularity, finest first. */
-export function levelCounts(granularity: number): number[] {
+export function levelCounts(granularity: number, ratio = LEVEL_RATIO, finestAt1 = FINEST_AT_1): number[] {
   const out: number[] = [];
-  for (let c = finestLevelCount(granularity); c >= 2; c = Math.floor(c * LEVEL_RATIO)) out.push(c);
+  for (let c = finestLevelCount(granularity, finestAt1); c >= 2; c = Math.min(c - 1, Math.floor(c * ratio)))
+    out.push(c);
   return out;
 }
 
 /**
  * Hierarchy nodes offered as marks at a granularity: every region of the chosen levels (objects and their
  * parts), minus tiny ones, the whole image and near-duplicates (a node and an ancestor covering almost the
- * same pixels). Ordered by persistence, most salient first, and capped at `maxMarks`.
+ * same pixels). Ordered coarse to fine (then by persistence), and capped at `maxMarks`.
  */
 export function selectNodes(h: RegionHierarchy, options: SelectOptions = {}): number[] {
   const g = clampGranularity(options.granularity);
-  const cand = new Set<number>();
-  for (const c of levelCounts(g)) for (const n of h.cut(c)) cand.add(n);
-  const ranked = [...cand]
+  // Coarsest level each candidate appears in: coarse regions come first, so a cap keeps objects before parts.
+  const coarsest = new Map<number, number>();
+  for (const c of levelCounts(g, options.levelRatio, options.finestAt1))
+    for (const n of h.cut(c)) coarsest.set(n, c);
+  const ranked = [...coarsest.keys()]
     .filter((n) => {
       const f = h.areaFraction(n);
       return f >= MIN_MARK_FRACTION && f <= MAX_MARK_FRACTION;
     })
-    .sort((a, b) => h.persistence(b) - h.persistence(a) || h.workArea(b) - h.workArea(a) || a - b);
+    .sort(
+      (a, b) =>
+        coarsest.get(a)! - coarsest.get(b)! ||
+        h.persistence(b) - h.persistence(a) ||
+        h.workArea(b) - h.workArea(a) ||
+        a - b,
+    );
   const kept = new Set<number>();
   const out: number[] = [];
   for (const n of ranked) {
@@ -85,7 +98,7 @@ function isNestedDuplicate(h: RegionHierarchy, n: number, kept: Set<number>): bo
  * (largest first, then top-left), source "builtin", score = how persistent the region is in the hierarchy.
  */
 export function hierarchyRegions(h: RegionHierarchy, options: SelectOptions = {}): Region[] {
-  const nodes = selectNodes(h, { granularity: options.granularity });
+  const nodes = selectNodes(h, { ...options, maxMarks: undefined });
   const minArea = MIN_MARK_FRACTION * h.width * h.height;
   const picked: { mask: Mask; area: number; score: number; node: number }[] = [];
   const cap = options.maxMarks ?? Number.POSITIVE_INFINITY;
