@@ -105,7 +105,9 @@ for await (const gt of loadCocoPanoptic(values.dataset, Number(values.limit))) {
       rankBest[i].push(...bestOf(kept));
     });
   }
-  cutCounts.forEach((c, i) => cutBest[i].push(...bestOf(h.cut(c))));
+  cutCounts.forEach((c, i) => {
+    cutBest[i].push(...bestOf(h.cut(c)));
+  });
   gs.forEach((g, i) => {
     const sel = selectNodes(h, { granularity: g });
     selCount[i] += sel.length;
@@ -116,14 +118,14 @@ const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
 const r50 = (a: number[]) => a.filter((v) => v >= 0.5).length / a.length;
 console.log(`images ${n} leaves/img ${(leaves / n).toFixed(0)} s/img ${(secs / n).toFixed(3)}`);
 console.log(`all nodes: mIoU ${mean(allBest).toFixed(3)} R@0.5 ${r50(allBest).toFixed(3)}`);
-gs.forEach((g, i) =>
+gs.forEach((g, i) => {
   console.log(
     `g=${g}: mIoU ${mean(selBest[i]).toFixed(3)} R@0.5 ${r50(selBest[i]).toFixed(3)} nodes ${(selCount[i] / n).toFixed(1)}`,
-  ),
-);
-cutCounts.forEach((c, i) =>
-  console.log(`cut ${c}: mIoU ${mean(cutBest[i]).toFixed(3)} R@0.5 ${r50(cutBest[i]).toFixed(3)}`),
-);
-rankBest.forEach((b, i) =>
-  console.log(`ranker ${i} top ${K}: mIoU ${mean(b).toFixed(3)} R@0.5 ${r50(b).toFixed(3)}`),
-);
+  );
+});
+cutCounts.forEach((c, i) => {
+  console.log(`cut ${c}: mIoU ${mean(cutBest[i]).toFixed(3)} R@0.5 ${r50(cutBest[i]).toFixed(3)}`);
+});
+rankBest.forEach((b, i) => {
+  console.log(`ranker ${i} top ${K}: mIoU ${mean(b).toFixed(3)} R@0.5 ${r50(b).toFixed(3)}`);
+});

@@ -10,7 +10,7 @@ export function oracleIoUs(
 ): number[] {
   if (segments.length === 0) return [];
   const index = new Map<number, number>();
-  segments.forEach((s, i) => index.set(s, i));
+  for (let i = 0; i < segments.length; i++) index.set(segments[i], i);
   const gtArea = new Float64Array(segments.length);
   for (let i = 0; i < labelMap.length; i++) {
     const k = index.get(labelMap[i]);

@@ -114,7 +114,7 @@ export function buildMergeTree(
     const a = labels[p];
     const b = labels[q];
     if (a === b) return;
-    const s = grad[p] > grad[q] ? grad[p] : grad[q];
+    const s = Math.max(grad[p], grad[q]);
     let e = nbr[a].get(b);
     if (e === undefined) {
       e = eLen.length;
@@ -154,7 +154,7 @@ export function buildMergeTree(
     for (let i = 0; i < bins; i++) {
       const va = arr[oa + i] / na;
       const vb = arr[ob + i] / nb;
-      s += va < vb ? va : vb;
+      s += Math.min(va, vb);
     }
     return s;
   };

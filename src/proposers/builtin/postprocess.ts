@@ -152,7 +152,7 @@ function assignToParts(m: CropMask, seeds: Int32Array, keep: number[]): CropMask
   let qh = 0;
   let qt = 0;
   const index = new Map<number, number>();
-  keep.forEach((c, i) => index.set(c, i + 1));
+  for (let i = 0; i < keep.length; i++) index.set(keep[i], i + 1);
   for (let p = 0; p < w * h; p++) {
     const k = index.get(seeds[p]);
     if (k !== undefined && data[p]) {
