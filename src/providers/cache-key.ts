@@ -7,8 +7,10 @@ export function requestKey(req: Pick<CompleteRequest, "system" | "prompt" | "ima
   const h = createHash("sha256");
   const schema = req.schema ? z.toJSONSchema(req.schema) : null;
   h.update(JSON.stringify({ system: req.system, prompt: req.prompt, schema }));
-  h.update("\0");
-  h.update(req.image);
+  for (const image of req.image instanceof Uint8Array ? [req.image] : req.image) {
+    h.update(`\0${image.length}\0`);
+    h.update(image);
+  }
   return h.digest("hex");
 }
 

@@ -48,7 +48,11 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
           {
             role: "user",
             content: [
-              { type: "image", image: req.image, mediaType: "image/png" },
+              ...imageList(req.image).map((image) => ({
+                type: "image" as const,
+                image,
+                mediaType: "image/png",
+              })),
               { type: "text", text: req.prompt },
             ],
           },
@@ -129,6 +133,10 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
           : undefined,
       }),
   };
+}
+
+function imageList(image: CompleteRequest["image"]): readonly Uint8Array[] {
+  return image instanceof Uint8Array ? [image] : image;
 }
 
 function toUsage(

@@ -20,8 +20,11 @@ export interface ImageLimits {
 export interface CompleteRequest {
   system: string;
   prompt: string;
-  /** The marked image, PNG bytes, already sized within the provider's `imageLimits`. */
-  image: Uint8Array;
+  /**
+   * The marked image, PNG bytes, already sized within the provider's `imageLimits`; several images (video
+   * frames) are sent in order, before the prompt.
+   */
+  image: Uint8Array | readonly Uint8Array[];
   /** Ask for JSON matching this schema where the provider supports structured output; text otherwise. */
   schema?: z.ZodType;
   signal?: AbortSignal;

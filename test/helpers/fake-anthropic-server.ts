@@ -76,17 +76,23 @@ export function anthropicModelInput(req: SeenRequest): ModelInput {
     text?: string;
     source?: { type: string; media_type: string; data: string };
   }[];
-  const img = blocks.find((b) => b.type === "image");
-  if (img?.source?.type !== "base64" || img.source.media_type !== "image/png") {
-    throw new Error("messages.0.content: no base64 image/png image block");
-  }
+  const images = blocks
+    .filter((b) => b.type === "image")
+    .map((b) => {
+      if (b.source?.type !== "base64" || b.source.media_type !== "image/png") {
+        throw new Error("messages.0.content: image block is not base64 image/png");
+      }
+      return Buffer.from(b.source.data, "base64");
+    });
+  if (images.length === 0) throw new Error("messages.0.content: no image block");
   return {
     system,
     prompt: blocks
       .filter((b) => b.type === "text")
       .map((b) => b.text)
       .join("\n"),
-    image: Buffer.from(img.source.data, "base64"),
+    image: images[0],
+    images,
     model: req.body.model,
     schema: req.body.output_config?.format?.schema,
   };

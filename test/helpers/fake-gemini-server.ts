@@ -69,9 +69,14 @@ export function geminiModelInput(req: SeenRequest, model: string): ModelInput {
   }[];
   const user = contents?.find((c) => c.role === "user");
   if (!user) throw new Error("contents: no user turn");
-  const img = user.parts.find((p) => p.inlineData);
-  if (img?.inlineData?.mimeType !== "image/png")
-    throw new Error("contents.parts: no inlineData image/png part");
+  const images = user.parts
+    .filter((p) => p.inlineData)
+    .map((p) => {
+      if (p.inlineData?.mimeType !== "image/png")
+        throw new Error("contents.parts: inlineData is not image/png");
+      return Buffer.from(p.inlineData.data, "base64");
+    });
+  if (images.length === 0) throw new Error("contents.parts: no inlineData part");
   const system = (req.body.systemInstruction?.parts ?? []).map((p: { text: string }) => p.text).join("\n");
   return {
     system,
@@ -79,7 +84,8 @@ export function geminiModelInput(req: SeenRequest, model: string): ModelInput {
       .filter((p) => p.text != null)
       .map((p) => p.text)
       .join("\n"),
-    image: Buffer.from(img.inlineData.data, "base64"),
+    image: images[0],
+    images,
     model,
     schema: req.body.generationConfig?.responseSchema,
   };

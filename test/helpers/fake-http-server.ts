@@ -94,7 +94,10 @@ export async function startFakeServer(
 export interface ModelInput {
   system: string;
   prompt: string;
+  /** The first image. */
   image: Buffer;
+  /** Every image, in the order sent. */
+  images: Buffer[];
   model: string;
   /** JSON schema when structured output was requested. */
   schema?: unknown;

@@ -82,13 +82,19 @@ export function openaiModelInput(req: SeenRequest): ModelInput {
     .filter((p) => p.type === "text")
     .map((p) => p.text)
     .join("\n");
-  const img = parts.find((p) => p.type === "image_url");
-  const m = /^data:image\/png;base64,(.+)$/.exec(img?.image_url?.url ?? "");
-  if (!m) throw new Error("no image_url part with a PNG data URL");
+  const images = parts
+    .filter((p) => p.type === "image_url")
+    .map((p) => {
+      const m = /^data:image\/png;base64,(.+)$/.exec(p.image_url?.url ?? "");
+      if (!m) throw new Error("image_url part is not a PNG data URL");
+      return Buffer.from(m[1], "base64");
+    });
+  if (images.length === 0) throw new Error("no image_url part with a PNG data URL");
   return {
     system: typeof system?.content === "string" ? system.content : "",
     prompt: text,
-    image: Buffer.from(m[1], "base64"),
+    image: images[0],
+    images,
     model: req.body.model,
     schema: req.body.response_format?.json_schema?.schema,
   };
