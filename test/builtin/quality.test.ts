@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { evaluateProposals } from "../../src/eval/proposals-run.js";
+import { scoreImage, summarise } from "../../src/eval/proposals.js";
+import { loadBsds, loadCocoPanoptic } from "../../src/eval/proposals-data.js";
+import { createBuiltinProposer } from "../../src/proposers/builtin/index.js";
+import { maskFromFull } from "../../src/regions/mask.js";
+import { makeRegion, type Region } from "../../src/regions/region.js";
+import { runSom } from "../helpers/cli.js";
+import { dataset } from "../helpers/datasets.js";
+
+/** Ground-truth segments of one label map as proposals: a perfect proposer. */
+function gtRegions(map: Int32Array, w: number, h: number, ids: number[]): Region[] {
+  return ids.map((id, i) => makeRegion(i + 1, maskFromFull(map, w, h, id), "user"));
+}
+
+describe("proposal metrics", () => {
+  it("give a perfect score to the ground truth itself", async () => {
+    for await (const gt of loadCocoPanoptic(dataset("coco-panoptic-val2017"), 2)) {
+      const { width: w, height: h } = gt.image;
+      const s = summarise([scoreImage(gt, gtRegions(gt.labelMaps[0], w, h, gt.segments[0]), 0, false)]);
+      expect(s.segments).toBeGreaterThan(1);
+      expect(s.oracleMIoU).toBe(1);
+      expect(s.recall50).toBe(1);
+    }
+    for await (const gt of loadBsds(dataset("bsds500"), 1)) {
+      const { width: w, height: h } = gt.image;
+      expect(gt.labelMaps.length).toBeGreaterThanOrEqual(4);
+      // One annotator's segments: boundary precision is perfect, recall is below 1 (humans disagree).
+      const one = scoreImage(gt, gtRegions(gt.labelMaps[0], w, h, [...new Set(gt.labelMaps[0])]), 0, true);
+      const b = summarise([one]).boundary!;
+      expect(b.precision).toBe(1);
+      expect(b.recall).toBeGreaterThan(0.5);
+      expect(b.recall).toBeLessThan(1);
+      // A single region covering the image has no boundary at all inside the image.
+      const whole = makeRegion(1, maskFromFull(new Uint8Array(w * h).fill(1), w, h), "user");
+      expect(summarise([scoreImage(gt, [whole], 0, true)]).boundary!.recall).toBe(0);
+    }
+  });
+});
+
+describe("built-in proposer quality floor (regression guard, not the benchmark)", () => {
+  it("recovers COCO panoptic segments at the default granularity", async () => {
+    const [r] = await evaluateProposals({
+      kind: "coco-panoptic",
+      dir: dataset("coco-panoptic-val2017"),
+      proposer: createBuiltinProposer(),
+      granularities: [0.5],
+      limit: 4,
+    });
+    // Measured 0.456 / 0.40 / 57 marks on these 4 photos.
+    expect(r.summary.segments).toBe(40);
+    expect(r.summary.oracleMIoU).toBeGreaterThan(0.42);
+    expect(r.summary.recall50).toBeGreaterThan(0.34);
+    expect(r.summary.marksPerImage).toBeLessThanOrEqual(65);
+  });
+
+  it("finds BSDS boundaries and segments", async () => {
+    const [r] = await evaluateProposals({
+      kind: "bsds",
+      dir: dataset("bsds500"),
+      proposer: createBuiltinProposer(),
+      granularities: [0.5],
+      limit: 2,
+    });
+    // Measured 0.494 mIoU, boundary F 0.775 on these 2 photos.
+    expect(r.summary.oracleMIoU).toBeGreaterThan(0.44);
+    expect(r.summary.boundary!.f).toBeGreaterThan(0.7);
+  });
+});
+
+describe("som eval proposals", () => {
+  it("prints JSON figures for a COCO panoptic folder", async () => {
+    const res = await runSom([
+      "eval",
+      "proposals",
+      "--dataset",
+      `coco-panoptic:${dataset("coco-panoptic-val2017")}`,
+      "--limit",
+      "1",
+      "--granularity",
+      "0.2,0.8",
+      "--json",
+    ]);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    const out = JSON.parse(res.stdout);
+    expect(out.results).toHaveLength(2);
+    expect(out.results[0].images).toBe(1);
+    expect(out.results[1].marksPerImage).toBeGreaterThan(out.results[0].marksPerImage);
+    expect(out.results[1].oracleMIoU).toBeGreaterThan(0.2);
+  });
+
+  it("rejects a bad dataset spec or folder with one line", async () => {
+    const bad = await runSom(["eval", "proposals", "--dataset", "voc:/tmp"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/coco-panoptic:DIR or bsds:DIR/);
+    const missing = await runSom(["eval", "proposals", "--dataset", "bsds:/nonexistent/bsds"]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/nonexistent.*not found/);
+  });
+});
