@@ -63,7 +63,8 @@ export function allocateMarks(
     const lh = Math.min(Math.ceil(size.h), height);
     // Coarse cells first (fast), exact pixels if the coarse grid finds no fitting spot.
     const cell = Math.max(1, Math.floor(lh / 4));
-    let found: InsideResult = region.area > 0 ? searchInside(region, covered, placedBoxes, gap, lw, lh, cell) : {};
+    let found: InsideResult =
+      region.area > 0 ? searchInside(region, covered, placedBoxes, gap, lw, lh, cell) : {};
     // The coarse grid can miss a tight fit; settle it on exact pixels (only the rare regions that could hold it).
     if (!found.box && cell > 1 && region.area >= lw * lh && region.mask.w >= lw && region.mask.h >= lh) {
       const exact = searchInside(region, covered, placedBoxes, gap, lw, lh, 1, found.ref);
