@@ -125,9 +125,12 @@ export class SamPredictor {
       input_points: new Tensor("float32", points, [1, n, nPts, 2]),
       input_labels: new Tensor("int64", labels, [1, n, nPts]),
     };
-    if (this.runtime.hasBoxInput) {
+    if (withBox && !cornerBoxes) {
       // With boxes the point-batch axis is the box axis; n must be 1 then (one box per call).
-      inputs.input_boxes = new Tensor("float32", boxes, [1, withBox ? n : 0, 4]);
+      inputs.input_boxes = new Tensor("float32", boxes, [1, n, 4]);
+    } else if (this.runtime.hasBoxInput && this.runtime.folder.family === "sam") {
+      // Sam2Model.forward fills an empty input_boxes itself; SamModel.forward does not.
+      inputs.input_boxes = new Tensor("float32", boxes, [1, 0, 4]);
     }
     const model = this.runtime.model as unknown as {
       forward: Callable<{ iou_scores: Tensor; pred_masks: Tensor }>;
