@@ -14,6 +14,10 @@ export async function createProposer(
       const { createBuiltinProposer } = await import("./builtin/index.js");
       return createBuiltinProposer();
     }
+    case "sam": {
+      const { createSamProposerFromCli } = await import("./sam/cli-options.js");
+      return createSamProposerFromCli(_options);
+    }
     case "masks":
       throw new UserError("--proposer masks needs --masks FILE");
     default:

@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { registerEval } from "./eval.js";
 import { registerMark } from "./mark.js";
 import { registerMetrics } from "./metrics.js";
+import { registerModels } from "./models.js";
+import { registerSegment } from "./segment.js";
 
 /** Each command module adds its subcommand; `setExit` records a non-zero exit code without throwing. */
 export type SetExit = (code: number) => void;
@@ -10,4 +12,6 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerMark(program, setExit);
   registerEval(program, setExit);
   registerMetrics(program, setExit);
+  registerSegment(program, setExit);
+  registerModels(program, setExit);
 }

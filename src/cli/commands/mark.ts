@@ -7,6 +7,7 @@ import { DEFAULT_ALPHA, DEFAULT_GRANULARITY, DEFAULT_MARKS, markImage } from "..
 import { loadMaskRegions } from "../../proposers/masks/index.js";
 import type { Proposer } from "../../proposers/proposer.js";
 import { createProposer, PROPOSER_NAMES } from "../../proposers/registry.js";
+import { addSamOptions } from "../../proposers/sam/cli-options.js";
 import type { Region } from "../../regions/region.js";
 import { UserError } from "../errors.js";
 import { parseLabelStyle, parseMarkTypes, parsePositiveInt, parseUnit } from "../options.js";
@@ -29,8 +30,8 @@ export interface MarkCliOptions {
 }
 
 export function registerMark(program: Command, setExit: SetExit): void {
-  program
-    .command("mark")
+  // SAM proposer flags (--model, --dtype, --device, --points-per-side, …): see src/proposers/sam/cli-options.ts
+  addSamOptions(program.command("mark"))
     .description(
       "mark regions of each image: writes DIR/<stem>.som.png (marked image) and DIR/<stem>.som.json",
     )
