@@ -28,7 +28,9 @@ console.log("| granularity | marks/image | oracle mIoU | recall@0.5 |");
 console.log("|---|---|---|---|");
 for (const r of results) {
   const s = r.summary;
-  console.log(`| ${r.granularity} | ${s.marksPerImage.toFixed(1)} | ${s.oracleMIoU.toFixed(3)} | ${s.recall50.toFixed(3)} |`);
+  console.log(
+    `| ${r.granularity} | ${s.marksPerImage.toFixed(1)} | ${s.oracleMIoU.toFixed(3)} | ${s.recall50.toFixed(3)} |`,
+  );
 }
 
 // Plot: x = marks per image (log scale), y = score.
