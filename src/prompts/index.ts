@@ -1,0 +1,12 @@
+export { classifySchema, groundSchema, referSchema, trackSchema } from "./schemas.js";
+export {
+  DEFAULT_TEMPLATES,
+  fillTemplate,
+  loadTemplate,
+  type PromptTemplate,
+  TEMPLATE_VARIABLES,
+  type TaskName,
+} from "./templates.js";
+export { ADE20K } from "./vocab/ade20k.js";
+export { COCO_PANOPTIC } from "./vocab/coco-panoptic.js";
+export { loadVocabulary, type Vocabulary, type VocabularyEntry } from "./vocab/vocabulary.js";

@@ -1,0 +1,77 @@
+import { parsePhraseMarks } from "../parse/ground-answer.js";
+import { groundSchema } from "../prompts/schemas.js";
+import { DEFAULT_TEMPLATES, fillTemplate } from "../prompts/templates.js";
+import { type AnswerJson, addUsage, allCached, referenced, unionOf } from "./answer.js";
+import { markForProvider } from "./marked-view.js";
+import { renderRegions } from "./render-regions.js";
+import { askGroups, checkRefusal } from "./run-groups.js";
+import { baseJson, idKind, indexOf, type TaskInput, type TaskOutput } from "./task-input.js";
+
+/**
+ * Phrase grounding: regions for each phrase of a sentence. Output `phrases: [{phrase, ids, boxes, bbox,
+ * segmentation}]`: `boxes` per region (ranked as named, for R@k), `bbox`/`segmentation` their union.
+ */
+export async function runGround(
+  input: TaskInput & { sentence: string; phrases: string[] },
+): Promise<TaskOutput> {
+  const template = input.template ?? DEFAULT_TEMPLATES.ground;
+  const view = await markForProvider(
+    input.image,
+    input.regions,
+    input.provider.imageLimits,
+    input.style,
+    input.groupSize,
+  );
+  const vars = { sentence: input.sentence, phrases: input.phrases.join(", "), idKind: idKind(input.style) };
+  const answers = await askGroups(
+    input.provider,
+    view.groups,
+    () => ({
+      system: fillTemplate(template.system, vars),
+      prompt: fillTemplate(template.prompt, vars),
+      schema: groundSchema,
+    }),
+    input.onProgress,
+  );
+  const byId = new Map(input.regions.map((r) => [r.id, r]));
+  const perPhrase: number[][] = input.phrases.map(() => []);
+  const unknown: string[] = [];
+  let usage = {};
+  for (const a of answers) {
+    const parsed = parsePhraseMarks(a.parseText, input.phrases, indexOf(a.group.regions, input.style));
+    checkRefusal(
+      input.provider,
+      a.result.text,
+      parsed.marks.some((m) => m.length > 0),
+    );
+    parsed.marks.forEach((ids, i) => {
+      for (const id of ids) if (!perPhrase[i].includes(id)) perPhrase[i].push(id);
+    });
+    for (const u of parsed.unknown) if (!unknown.includes(u)) unknown.push(u);
+    usage = addUsage(usage, a.result.usage);
+  }
+  const all = [...new Set(perPhrase.flat())];
+  const chosen = all.map((id) => byId.get(id)!);
+  const json: AnswerJson = {
+    ...baseJson("ground", input, view, input.sentence),
+    answer: answers.map((a) => a.result.text).join("\n\n"),
+    referenced: chosen.map((r) => referenced(r, input.style.labels)),
+    unknown,
+    usage,
+    cached: allCached(answers.map((a) => a.result)),
+    sentence: input.sentence,
+    phrases: input.phrases.map((phrase, i) => {
+      const regions = perPhrase[i].map((id) => byId.get(id)!);
+      const union = unionOf(regions);
+      return {
+        phrase,
+        ids: perPhrase[i],
+        boxes: regions.map((r) => r.bbox),
+        bbox: union?.bbox ?? null,
+        segmentation: union?.segmentation ?? null,
+      };
+    }),
+  };
+  const png = await renderRegions(input.image, chosen, input.style);
+  return { json, png, files: [] };
+}
