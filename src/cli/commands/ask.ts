@@ -1,0 +1,271 @@
+import { basename, extname } from "node:path";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { DEFAULT_MAX_PIXELS, loadImage } from "../../image/load.js";
+import type { RasterImage } from "../../image/raster.js";
+import { DEFAULT_ALPHA, DEFAULT_GRANULARITY, DEFAULT_MARKS } from "../../pipeline/mark.js";
+import { loadTemplate, type PromptTemplate, type TaskName } from "../../prompts/templates.js";
+import { loadMaskRegions } from "../../proposers/masks/index.js";
+import { createProposer } from "../../proposers/registry.js";
+import { createProvider, PROVIDER_NAMES } from "../../providers/create.js";
+import type { Provider } from "../../providers/types.js";
+import type { Region } from "../../regions/region.js";
+import { runAsk } from "../../tasks/ask.js";
+import { regionsFor } from "../../tasks/regions.js";
+import type { MarkStyle } from "../../tasks/render-regions.js";
+import type { TaskOutput } from "../../tasks/task-input.js";
+import { writeTaskOutput } from "../../tasks/write-output.js";
+import { UserError } from "../errors.js";
+import { parseLabelStyle, parseMarkTypes, parsePositiveInt, parseUnit } from "../options.js";
+import type { SetExit } from "./index.js";
+
+/** Flags shared by `som ask` and `som task …`. */
+export interface AskCliOptions {
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+  provider?: string;
+  model?: string;
+  baseUrl?: string;
+  cache: boolean;
+  cacheDir?: string;
+  replay?: string;
+  record?: string;
+  timeout?: number;
+  maxRetries?: number;
+  temperature?: number;
+  maxTokens?: number;
+  structured?: boolean;
+  template?: string;
+  groupSize?: number;
+  proposer?: string;
+  samModel?: string;
+  masks?: string;
+  segmentsInfo?: string;
+  granularity: number;
+  maxMarks?: number;
+  marks: ReturnType<typeof parseMarkTypes>;
+  labels: ReturnType<typeof parseLabelStyle>;
+  alpha: number;
+  fontSize?: number;
+  maxPixels: number;
+}
+
+export function registerAsk(program: Command, setExit: SetExit): void {
+  const cmd = program
+    .command("ask")
+    .description(
+      "mark an image, ask a multimodal model a question about it; writes DIR/<stem>.answer.json and DIR/<stem>.answer.png (referenced regions highlighted)",
+    )
+    .argument("<image>", "input image")
+    .argument("<question>", "the question, in plain words");
+  addMarkingOptions(cmd, { masks: true, labels: "numeric" });
+  addModelOptions(cmd).action(async (image: string, question: string, opts: AskCliOptions) => {
+    const ctx = await prepare(image, opts, "ask");
+    const out = await runAsk({ ...ctx.input, question });
+    await emit(out, ctx.stem, opts);
+    if (out.json.referenced.length === 0 && !opts.quiet) {
+      process.stderr.write("som: the answer names no mark\n");
+    }
+    void setExit;
+  });
+}
+
+/** --provider, --model, --base-url, cache, replay, timeouts… */
+export function addModelOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        "--provider <name>",
+        "model backend (keys from OPENAI_API_KEY, ANTHROPIC_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY, SOM_API_KEY)",
+      ).choices([...PROVIDER_NAMES]),
+    )
+    .option("-m, --model <name>", "model name (defaults: gpt-4o, claude-sonnet-4-5, gemini-2.5-flash)")
+    .option(
+      "--base-url <url>",
+      "API base URL: OpenAI-compatible servers (Ollama, vLLM, LM Studio, OpenRouter), Azure, proxies",
+    )
+    .option("--no-cache", "always ask the model; do not read or write the response cache")
+    .option("--cache-dir <dir>", "response cache folder (default $SOM_CACHE_DIR or ~/.cache/som/responses)")
+    .option("--replay <file>", "answer offline from a recorded JSONL file (implies --provider replay)")
+    .option("--record <file>", "append every answer to a JSONL file, for --replay later")
+    .option("--timeout <s>", "seconds to wait for one answer (default 120)", positiveNumber("--timeout"))
+    .option(
+      "--max-retries <n>",
+      "retries on 429/5xx/network errors (default 3)",
+      nonNegativeInt("--max-retries"),
+    )
+    .option("--temperature <t>", "sampling temperature", rangeNumber("--temperature", 0, 2))
+    .option("--max-tokens <n>", "longest answer, in tokens", parsePositiveInt("--max-tokens"))
+    .option("--structured", "ask for JSON-schema structured output even from openai-compatible servers")
+    .option("--no-structured", "never ask for structured output; parse the text answer")
+    .option(
+      "--template <file>",
+      'prompt template: JSON {"system": "...", "prompt": "..."} or a text file (the user prompt)',
+    )
+    .option("-o, --out <dir>", "output folder", ".")
+    .option("--json", "print the answer JSON to stdout")
+    .option("-q, --quiet", "no progress lines");
+}
+
+/** Where regions come from and how marks are drawn (as in `som mark`), plus --group-size. */
+export function addMarkingOptions(cmd: Command, o: { masks: boolean; labels: "numeric" | "alpha" }): Command {
+  cmd
+    .addOption(
+      new Option(
+        "-p, --proposer <name>",
+        "where regions come from (default: masks with --masks, else builtin)",
+      ).choices(["builtin", "sam", "masks"]),
+    )
+    .option("--sam-model <dir>", "SAM / SAM 2 / EdgeTAM model folder for --proposer sam");
+  if (o.masks) {
+    cmd
+      .option(
+        "--masks <file>",
+        "regions from a file (COCO JSON, label PNG or panoptic PNG) instead of proposing them",
+      )
+      .option("--segments-info <file>", "COCO panoptic JSON for a --masks panoptic PNG");
+  }
+  return cmd
+    .option(
+      "-g, --granularity <g>",
+      "0 = few large regions … 1 = many small ones",
+      parseUnit("--granularity"),
+      DEFAULT_GRANULARITY,
+    )
+    .option("-n, --max-marks <n>", "mark at most N regions", parsePositiveInt("--max-marks"))
+    .option(
+      "--group-size <k>",
+      "at most K marks per request; dense images are split and the answers merged",
+      parsePositiveInt("--group-size"),
+    )
+    .option("--marks <types>", "what to draw: number,mask,contour,box", parseMarkTypes, [...DEFAULT_MARKS])
+    .option("--labels <style>", "label text: numeric (1,2,…) or alpha (a,b,…)", parseLabelStyle, o.labels)
+    .option("--alpha <a>", "mask tint opacity 0..1", parseUnit("--alpha"), DEFAULT_ALPHA)
+    .option(
+      "--font-size <px>",
+      "label font size on the image sent (default: 3% of its shorter side)",
+      parsePositiveInt("--font-size"),
+    )
+    .option("--max-pixels <n>", "refuse larger images", parsePositiveInt("--max-pixels"), DEFAULT_MAX_PIXELS);
+}
+
+export interface Prepared {
+  stem: string;
+  input: {
+    image: RasterImage;
+    file: string;
+    regions: Region[];
+    provider: Provider;
+    style: MarkStyle;
+    groupSize?: number;
+    template?: PromptTemplate;
+    onProgress?: (m: string) => void;
+  };
+}
+
+/** Load the image, its regions and the provider from the flags. */
+export async function prepare(file: string, opts: AskCliOptions, task: TaskName): Promise<Prepared> {
+  const provider = await providerFromCli(opts);
+  const template = opts.template ? await loadTemplate(task, opts.template) : undefined;
+  const image = await loadImage(file, { maxPixels: opts.maxPixels });
+  const regions = await regionsFromCli(image, file, opts);
+  const progress = opts.quiet ? undefined : (m: string) => process.stderr.write(`som: ${m}\n`);
+  progress?.(`${file}: ${regions.length} marks; asking ${provider.name} (${provider.model})`);
+  return {
+    stem: basename(file, extname(file)),
+    input: {
+      image,
+      file: basename(file),
+      regions,
+      provider,
+      style: { labels: opts.labels, marks: opts.marks, alpha: opts.alpha, fontSize: opts.fontSize },
+      groupSize: opts.groupSize,
+      template,
+      onProgress: progress,
+    },
+  };
+}
+
+export async function providerFromCli(opts: AskCliOptions): Promise<Provider> {
+  let name = opts.provider;
+  if (opts.replay) {
+    if (name && name !== "replay")
+      throw new UserError(`--replay answers from a file; it cannot be combined with --provider ${name}`);
+    name = "replay";
+  }
+  return createProvider({
+    provider: name,
+    model: opts.model,
+    baseURL: opts.baseUrl,
+    cache: opts.cache,
+    cacheDir: opts.cacheDir,
+    replayFile: opts.replay,
+    recordFile: opts.record,
+    timeoutMs: opts.timeout != null ? opts.timeout * 1000 : undefined,
+    maxRetries: opts.maxRetries,
+    temperature: opts.temperature,
+    maxOutputTokens: opts.maxTokens,
+    structuredOutput: opts.structured,
+    onRetry: opts.quiet ? undefined : (m) => process.stderr.write(`som: ${m}\n`),
+  });
+}
+
+export async function regionsFromCli(
+  image: RasterImage,
+  file: string,
+  opts: AskCliOptions,
+): Promise<Region[]> {
+  const proposerName = opts.proposer ?? (opts.masks ? "masks" : "builtin");
+  if (proposerName === "masks") {
+    if (!opts.masks) throw new UserError("--proposer masks needs --masks FILE");
+    const regions = await loadMaskRegions(opts.masks, image, {
+      imageFile: basename(file),
+      segmentsInfo: opts.segmentsInfo,
+    });
+    return regionsFor(image, { regions, maxMarks: opts.maxMarks });
+  }
+  if (opts.masks) throw new UserError(`--masks cannot be combined with --proposer ${proposerName}`);
+  const proposer = await createProposer(proposerName, { model: opts.samModel, quiet: opts.quiet });
+  return regionsFor(image, { proposer, granularity: opts.granularity, maxMarks: opts.maxMarks });
+}
+
+/** Write the files, print the JSON (--json) or a one-line summary. */
+export async function emit(
+  out: TaskOutput,
+  stem: string,
+  opts: Pick<AskCliOptions, "out" | "json" | "quiet">,
+): Promise<void> {
+  const paths = await writeTaskOutput(opts.out, stem, out);
+  if (opts.json) process.stdout.write(`${JSON.stringify(out.json, null, 2)}\n`);
+  if (!opts.quiet) {
+    const ids = out.json.referenced.map((r) => r.label).join(", ");
+    const unknown = out.json.unknown.length ? `; unknown ${out.json.unknown.join(", ")}` : "";
+    const cached = out.json.cached ? " (cached)" : "";
+    process.stderr.write(`som: marks [${ids}]${unknown}${cached} → ${paths.join(", ")}\n`);
+  }
+}
+
+function positiveNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
+}
+
+function nonNegativeInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
+    return n;
+  };
+}
+
+function rangeNumber(name: string, lo: number, hi: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < lo || n > hi)
+      throw new InvalidArgumentError(`${name} must be from ${lo} to ${hi}`);
+    return n;
+  };
+}
