@@ -1,9 +1,11 @@
 import type { Command } from "commander";
+import { registerAsk } from "./ask.js";
 import { registerEval } from "./eval.js";
 import { registerMark } from "./mark.js";
 import { registerMetrics } from "./metrics.js";
 import { registerModels } from "./models.js";
 import { registerSegment } from "./segment.js";
+import { registerTask } from "./task.js";
 
 /** Each command module adds its subcommand; `setExit` records a non-zero exit code without throwing. */
 export type SetExit = (code: number) => void;
@@ -14,4 +16,6 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerMetrics(program, setExit);
   registerSegment(program, setExit);
   registerModels(program, setExit);
+  registerAsk(program, setExit);
+  registerTask(program, setExit);
 }
