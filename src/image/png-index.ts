@@ -21,6 +21,8 @@ export interface PngSamples {
   readonly palette?: Uint8Array;
 }
 
+/** Refuse absurd sizes (decompression bombs) before allocating. */
+const MAX_PIXELS = 2 ** 29;
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 const ADAM7: ReadonlyArray<readonly [number, number, number, number]> = [
@@ -70,6 +72,7 @@ export function decodePng(bytes: Uint8Array): PngSamples {
   }
   const channels = CHANNELS[colorType];
   if (channels === undefined || width <= 0 || height <= 0) throw new Error("PNG has no valid IHDR");
+  if (width * height > MAX_PIXELS) throw new Error(`PNG of ${width}x${height} pixels is too large`);
   const validDepths = colorType === 0 ? [1, 2, 4, 8, 16] : colorType === 3 ? [1, 2, 4, 8] : [8, 16];
   if (!validDepths.includes(bitDepth)) throw new Error(`unsupported PNG bit depth ${bitDepth}`);
   if (idat.length === 0) throw new Error("PNG has no image data");
