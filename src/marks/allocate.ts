@@ -1,6 +1,7 @@
 import type { BBox } from "../regions/mask.js";
 import type { Region } from "../regions/region.js";
 import { maskRuns } from "../regions/runs.js";
+import { BoxIndex } from "./box-index.js";
 import { squaredDistanceTransform } from "./distance-transform.js";
 import { type LabelStyle, labelText } from "./labels.js";
 
@@ -51,7 +52,7 @@ export function allocateMarks(
 ): Allocation {
   const gap = options.gap ?? 1;
   const covered = new Uint8Array(width * height);
-  const placedBoxes: BBox[] = [];
+  const placed = new BoxIndex();
   const order = [...regions].sort((a, b) => a.area - b.area || a.id - b.id);
   const byId = new Map<number, PlacedMark>();
   let overlaps = 0;
@@ -63,11 +64,10 @@ export function allocateMarks(
     const lh = Math.min(Math.ceil(size.h), height);
     // Coarse cells first (fast), exact pixels if the coarse grid finds no fitting spot.
     const cell = Math.max(1, Math.floor(lh / 4));
-    let found: InsideResult =
-      region.area > 0 ? searchInside(region, covered, placedBoxes, gap, lw, lh, cell) : {};
+    let found: InsideResult = region.area > 0 ? searchInside(region, covered, placed, gap, lw, lh, cell) : {};
     // The coarse grid can miss a tight fit; settle it on exact pixels (only the rare regions that could hold it).
-    if (!found.box && cell > 1 && region.area >= lw * lh && region.mask.w >= lw && region.mask.h >= lh) {
-      const exact = searchInside(region, covered, placedBoxes, gap, lw, lh, 1, found.ref);
+    if (!found.box && found.mayFit && cell > 1) {
+      const exact = searchInside(region, covered, placed, gap, lw, lh, 1, found.ref);
       found = { box: exact.box, ref: found.ref };
     }
     let box = found.box;
@@ -77,13 +77,13 @@ export function allocateMarks(
         region.bbox[0] + region.bbox[2] / 2,
         region.bbox[1] + region.bbox[3] / 2,
       ];
-      box = searchOutside(rx, ry, lw, lh, width, height, placedBoxes, gap);
+      box = searchOutside(rx, ry, lw, lh, width, height, placed, gap);
       if (!box) {
         overlaps++;
         box = clampBox(Math.round(rx - lw / 2), Math.round(ry - lh / 2), lw, lh, width, height);
       }
     }
-    placedBoxes.push(box);
+    placed.add(box);
     markCovered(covered, width, region);
     byId.set(region.id, {
       id: region.id,
@@ -100,6 +100,8 @@ export function allocateMarks(
 
 interface InsideResult {
   box?: BBox;
+  /** Coarse search only: false when not even an exact-pixel search could find a spot (skip it). */
+  mayFit?: boolean;
   /** The paper's anchor (distance-transform maximum of the uncovered part), image pixels. */
   ref?: [number, number];
 }
@@ -112,7 +114,7 @@ interface InsideResult {
 function searchInside(
   region: Region,
   covered: Uint8Array,
-  placed: readonly BBox[],
+  placed: BoxIndex,
   gap: number,
   lw: number,
   lh: number,
@@ -174,7 +176,7 @@ function searchInside(
   if (bw > gw || bh > gh) return { ref };
   // Earlier labels (with the gap) rasterised onto the cell grid.
   const occ = new Uint8Array(n);
-  for (const [px, py, pw, ph] of placed) {
+  for (const [px, py, pw, ph] of placed.near([m.x, m.y, m.w, m.h], gap)) {
     const cx0 = Math.max(0, Math.floor((px - gap - m.x) / cell));
     const cy0 = Math.max(0, Math.floor((py - gap - m.y) / cell));
     const cx1 = Math.min(gw, Math.ceil((px + pw + gap - m.x) / cell));
@@ -206,7 +208,21 @@ function searchInside(
       }
     }
   }
-  if (bx < 0) return { ref };
+  if (bx < 0) {
+    // A pixel-exact fit would contain a block of whole cells this big, all inside and free: is there one?
+    const kw = Math.max(1, Math.floor(lw / cell) - 1);
+    const kh = Math.max(1, Math.floor(lh / cell) - 1);
+    let mayFit = false;
+    for (let ty = 0; ty + kh <= gh && !mayFit; ty++) {
+      for (let tx = 0; tx + kw <= gw; tx++) {
+        if (rectSum(satMask, gw, tx, ty, kw, kh) === kw * kh && rectSum(satOcc, gw, tx, ty, kw, kh) === 0) {
+          mayFit = true;
+          break;
+        }
+      }
+    }
+    return { ref, mayFit };
+  }
   // Centre the label within its cells.
   const px = m.x + bx * cell + Math.floor((bw * cell - lw) / 2);
   const py = m.y + by * cell + Math.floor((bh * cell - lh) / 2);
@@ -221,7 +237,7 @@ function searchOutside(
   lh: number,
   width: number,
   height: number,
-  placed: readonly BBox[],
+  placed: BoxIndex,
   gap: number,
 ): BBox | undefined {
   const step = Math.max(2, Math.floor(Math.min(lw, lh) / 3));
@@ -234,19 +250,10 @@ function searchOutside(
       const x = Math.round(rx + r * Math.cos(a) - lw / 2);
       const y = Math.round(ry + r * Math.sin(a) - lh / 2);
       const box = clampBox(x, y, lw, lh, width, height);
-      if (!placed.some((p) => boxesTouch(p, box, gap))) return box;
+      if (!placed.touchesAny(box, gap)) return box;
     }
   }
   return undefined;
-}
-
-function boxesTouch(a: BBox, b: BBox, gap: number): boolean {
-  return (
-    a[0] < b[0] + b[2] + gap &&
-    b[0] < a[0] + a[2] + gap &&
-    a[1] < b[1] + b[3] + gap &&
-    b[1] < a[1] + a[3] + gap
-  );
 }
 
 function clampBox(x: number, y: number, w: number, h: number, width: number, height: number): BBox {
