@@ -73,3 +73,16 @@ export function addUsage(a: Usage, b: Usage): Usage {
 export function allCached(results: readonly CompleteResult[]): boolean {
   return results.length > 0 && results.every((r) => r.cached === true);
 }
+
+/**
+ * With several groups, a label unknown to one request (its mark was in another group's image) is not
+ * unknown when another request resolved it.
+ */
+export function stillUnknown(
+  unknown: readonly string[],
+  resolvedIds: readonly number[],
+  labels: LabelStyle,
+): string[] {
+  const resolved = new Set(resolvedIds.map((id) => labelText(id, labels)));
+  return unknown.filter((u) => !resolved.has(u));
+}

@@ -1,7 +1,7 @@
 import { parseMarkRefs } from "../parse/mark-refs.js";
 import { DEFAULT_TEMPLATES, fillTemplate } from "../prompts/templates.js";
 import type { Region } from "../regions/region.js";
-import { type AnswerJson, addUsage, allCached, referenced } from "./answer.js";
+import { type AnswerJson, addUsage, allCached, referenced, stillUnknown } from "./answer.js";
 import { markForProvider } from "./marked-view.js";
 import { renderRegions } from "./render-regions.js";
 import { askGroups, checkRefusal } from "./run-groups.js";
@@ -45,7 +45,7 @@ export async function runAsk(input: TaskInput & { question: string }): Promise<T
     ...baseJson("ask", input, view, input.question),
     answer: answers.map((a) => a.result.text).join("\n\n"),
     referenced: chosen.map((r) => referenced(r, input.style.labels)),
-    unknown,
+    unknown: stillUnknown(unknown, ids, input.style.labels),
     usage,
     cached: allCached(answers.map((a) => a.result)),
     ...(answers.length > 1 ? { answers: perGroup } : {}),

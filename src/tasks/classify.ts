@@ -5,7 +5,7 @@ import { classifySchema } from "../prompts/schemas.js";
 import { DEFAULT_TEMPLATES, fillTemplate } from "../prompts/templates.js";
 import type { Vocabulary, VocabularyEntry } from "../prompts/vocab/vocabulary.js";
 import type { Region } from "../regions/region.js";
-import { type AnswerJson, addUsage, allCached, referenced } from "./answer.js";
+import { type AnswerJson, addUsage, allCached, referenced, stillUnknown } from "./answer.js";
 import { markForProvider } from "./marked-view.js";
 import { renderRegions } from "./render-regions.js";
 import { askGroups, checkRefusal } from "./run-groups.js";
@@ -83,7 +83,11 @@ export async function runClassify(
     ...baseJson("classify", input, view, prompt),
     answer: answers.map((a) => a.result.text).join("\n\n"),
     referenced: chosen.map((r) => referenced(r, input.style.labels)),
-    unknown,
+    unknown: stillUnknown(
+      unknown,
+      labels.map((l) => l.id),
+      input.style.labels,
+    ),
     usage,
     cached: allCached(answers.map((a) => a.result)),
     vocabulary: input.vocabulary.name,

@@ -1,7 +1,7 @@
 import { parsePhraseMarks } from "../parse/ground-answer.js";
 import { groundSchema } from "../prompts/schemas.js";
 import { DEFAULT_TEMPLATES, fillTemplate } from "../prompts/templates.js";
-import { type AnswerJson, addUsage, allCached, referenced, unionOf } from "./answer.js";
+import { type AnswerJson, addUsage, allCached, referenced, stillUnknown, unionOf } from "./answer.js";
 import { markForProvider } from "./marked-view.js";
 import { renderRegions } from "./render-regions.js";
 import { askGroups, checkRefusal } from "./run-groups.js";
@@ -56,7 +56,7 @@ export async function runGround(
     ...baseJson("ground", input, view, input.sentence),
     answer: answers.map((a) => a.result.text).join("\n\n"),
     referenced: chosen.map((r) => referenced(r, input.style.labels)),
-    unknown,
+    unknown: stillUnknown(unknown, all, input.style.labels),
     usage,
     cached: allCached(answers.map((a) => a.result)),
     sentence: input.sentence,

@@ -2,7 +2,7 @@ import { parseMarkRefs } from "../parse/mark-refs.js";
 import { referSchema } from "../prompts/schemas.js";
 import { DEFAULT_TEMPLATES, fillTemplate } from "../prompts/templates.js";
 import { encodeMaskPng } from "./mask-png.js";
-import { type AnswerJson, addUsage, allCached, referenced, unionOf } from "./answer.js";
+import { type AnswerJson, addUsage, allCached, referenced, stillUnknown, unionOf } from "./answer.js";
 import { markForProvider } from "./marked-view.js";
 import { renderRegions } from "./render-regions.js";
 import { askGroups, checkRefusal } from "./run-groups.js";
@@ -49,7 +49,7 @@ export async function runRefer(input: TaskInput & { expression: string }): Promi
     ...baseJson("refer", input, view, input.expression),
     answer: answers.map((a) => a.result.text).join("\n\n"),
     referenced: chosen.map((r) => referenced(r, input.style.labels)),
-    unknown,
+    unknown: stillUnknown(unknown, ids, input.style.labels),
     usage,
     cached: allCached(answers.map((a) => a.result)),
     expression: input.expression,
