@@ -5,6 +5,7 @@ import { registerMark } from "./mark.js";
 import { registerMetrics } from "./metrics.js";
 import { registerModels } from "./models.js";
 import { registerSegment } from "./segment.js";
+import { registerServe } from "./serve.js";
 import { registerTask } from "./task.js";
 
 /** Each command module adds its subcommand; `setExit` records a non-zero exit code without throwing. */
@@ -18,4 +19,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerModels(program, setExit);
   registerAsk(program, setExit);
   registerTask(program, setExit);
+  registerServe(program, setExit);
 }

@@ -1,0 +1,81 @@
+import type { z } from "zod";
+import { markIndex } from "../../parse/mark-index.js";
+import { parseMarkRefs } from "../../parse/mark-refs.js";
+import { labelText } from "../../marks/labels.js";
+import type { LabelStyle } from "../../marks/labels.js";
+import type { Provider } from "../../providers/types.js";
+import type { MarkType } from "../../render/render.js";
+import type { MarkStyle, TaskOutput } from "../../tasks/index.js";
+import type { ImageEntry } from "../image-store.js";
+import { type ImageSource, readImageRequest, resolveImage } from "../image-input.js";
+import { type MarkedImage, markEntry } from "../mark-service.js";
+import { MarkOptionsSchema, type MarkOptionsInput } from "../schemas.js";
+import type { RouteRequest } from "./types.js";
+
+export interface TaskJob<B> {
+  body: B;
+  entry: ImageEntry;
+  marked: MarkedImage;
+  provider: Provider;
+  style: MarkStyle;
+  signal: AbortSignal;
+}
+
+/**
+ * The shape every model endpoint shares: admit (mark slot and model slot, 429 when full), read and
+ * validate the body, mark the image exactly as /v1/mark would with the same options (so mark ids match
+ * what a client shows), then run the task with the configured provider.
+ */
+export async function runModelTask<S extends z.ZodType>(
+  r: RouteRequest,
+  schema: S,
+  run: (job: TaskJob<z.output<S>>) => Promise<TaskOutput>,
+  prepare?: (body: z.output<S>, source: ImageSource) => Promise<void> | void,
+): Promise<Record<string, unknown>> {
+  const { req, ctx, signal } = r;
+  const modelTicket = ctx.model.admit();
+  let computeTicket: ReturnType<typeof ctx.compute.admit> | undefined;
+  try {
+    computeTicket = ctx.compute.admit();
+    const { body, source } = await readImageRequest(req, ctx, schema, signal);
+    await prepare?.(body, source);
+    const provider = await ctx.provider();
+    const options: MarkOptionsInput =
+      (body as { options?: MarkOptionsInput }).options ?? MarkOptionsSchema.parse({});
+    const { entry, marked } = await computeTicket.run(async () => {
+      const entry = await resolveImage(ctx, source, signal);
+      return { entry, marked: await markEntry(ctx, entry, options, signal) };
+    }, signal);
+    const style: MarkStyle = {
+      labels: options.labels as LabelStyle,
+      marks: options.marks as MarkType[],
+      alpha: options.alpha,
+      fontSize: options.fontSize,
+    };
+    const out = await modelTicket.run(() => run({ body, entry, marked, provider, style, signal }), signal);
+    return {
+      imageId: entry.id,
+      ...out.json,
+      answerImage: dataUrl(out.png),
+      files: Object.fromEntries(
+        out.files.map((f) => [f.suffix, typeof f.data === "string" ? JSON.parse(f.data) : dataUrl(f.data)]),
+      ),
+    };
+  } finally {
+    computeTicket?.release();
+    modelTicket.release();
+  }
+}
+
+const dataUrl = (png: Buffer) => `data:image/png;base64,${png.toString("base64")}`;
+
+/** Where each mark is named in an answer, so a client can make the ids clickable. */
+export function mentionSpans(answer: string, marked: MarkedImage, labels: LabelStyle) {
+  const index = markIndex(marked.regions.map((reg) => ({ id: reg.id, label: labelText(reg.id, labels) })));
+  return parseMarkRefs(answer, index).mentions.map((m) => ({
+    start: m.start,
+    end: m.end,
+    label: m.label,
+    ...(m.id !== undefined && !m.negated ? { id: m.id } : {}),
+  }));
+}
