@@ -30,8 +30,8 @@ export interface MarkCliOptions {
 }
 
 export function registerMark(program: Command, setExit: SetExit): void {
-  // SAM proposer flags (--model, --dtype, --device, --points-per-side, …): see src/proposers/sam/cli-options.ts
-  addSamOptions(program.command("mark"))
+  const cmd = program
+    .command("mark")
     .description(
       "mark regions of each image: writes DIR/<stem>.som.png (marked image) and DIR/<stem>.som.json",
     )
@@ -55,9 +55,11 @@ export function registerMark(program: Command, setExit: SetExit): void {
       DEFAULT_GRANULARITY,
     )
     .option("-n, --max-marks <n>", "mark at most N regions", parsePositiveInt("--max-marks"))
-    .option("--marks <types>", "what to draw: number,mask,contour,box in any mix", parseMarkTypes, [
-      ...DEFAULT_MARKS,
-    ])
+    .addOption(
+      new Option("--marks <types>", "what to draw: number,mask,contour,box in any mix")
+        .argParser(parseMarkTypes)
+        .default([...DEFAULT_MARKS], DEFAULT_MARKS.join(",")),
+    )
     .option("--labels <style>", "label text: numeric (1,2,…) or alpha (a…z, aa…)", parseLabelStyle, "numeric")
     .option("--alpha <a>", "mask tint opacity 0..1", parseUnit("--alpha"), DEFAULT_ALPHA)
     .option(
@@ -71,11 +73,12 @@ export function registerMark(program: Command, setExit: SetExit): void {
       parsePositiveInt("--max-pixels"),
       DEFAULT_MAX_PIXELS,
     )
-    .option("-q, --quiet", "no progress lines")
-    .action(async (images: string[], opts: MarkCliOptions) => {
-      const failed = await runMark(images, opts);
-      if (failed > 0) setExit(1);
-    });
+    .option("-q, --quiet", "no progress lines");
+  // SAM proposer flags (--model, --dtype, --device, --points-per-side, …): see src/proposers/sam/cli-options.ts
+  addSamOptions(cmd).action(async (images: string[], opts: MarkCliOptions) => {
+    const failed = await runMark(images, opts);
+    if (failed > 0) setExit(1);
+  });
 }
 
 /** Mark every image; one bad input does not stop the others. Returns the number of failures. */
