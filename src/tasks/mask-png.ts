@@ -36,7 +36,9 @@ function paint(target: Uint8Array | Uint16Array, r: Region, width: number, value
 }
 
 function greyPng(grey: Uint8Array, width: number, height: number): Promise<Buffer> {
+  // Without b-w, sharp writes one-channel input as RGB.
   return sharp(grey, { raw: { width, height, channels: 1 } })
+    .toColourspace("b-w")
     .png()
     .toBuffer();
 }
