@@ -173,8 +173,17 @@ describe("upscaling low-res logits to image pixels", () => {
           if (r > 0) refInside++;
         }
         expect(maxDiff).toBeLessThan(1e-4);
-        // The windowed threshold gives the same mask as thresholding the full reference.
-        const m = maskToFull(dec.threshold(logits, k * 65536, 0, 1).mask);
+        // The windowed threshold gives the same mask as thresholding the full reference, and the same
+        // stability score as counting on the fully upscaled map.
+        const t = dec.threshold(logits, k * 65536, 0, 1);
+        let inter = 0;
+        let union = 0;
+        for (const v of out) {
+          if (v > 1) inter++;
+          if (v > -1) union++;
+        }
+        expect(t.stability).toBeCloseTo(inter / union, 12);
+        const m = maskToFull(t.mask);
         for (let i = 0; i < m.length; i++) if (m[i] !== (refData[k * out.length + i] > 0 ? 1 : 0)) flips++;
         expect(refInside).toBeGreaterThan(1000);
         expect(flips).toBeLessThanOrEqual(2);

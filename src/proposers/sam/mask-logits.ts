@@ -1,7 +1,7 @@
 /** Turn one low-res logit map into a compact Mask in image pixels, with its stability score. */
 import type { Mask } from "../../regions/mask.js";
 import { emptyMask, tightenMask } from "../../regions/mask.js";
-import { type AxisMap, composeAxis, outputRange, upscaleWindow } from "./upscale.js";
+import { type AxisMap, composeAxis, outputRange } from "./upscale.js";
 
 export interface MaskGeometry {
   lowH: number;
@@ -39,15 +39,26 @@ export interface ThresholdedMask {
 }
 
 export class MaskDecoder {
-  private out = new Float32Array(0);
-  private tmp = new Float32Array(0);
+  /** For low-res column c: the last output x whose taps all lie at or left of c. */
+  private readonly lastXAtOrBefore: Int32Array;
+  private kind = new Uint8Array(0);
+  private runEnd = new Int32Array(0);
 
-  constructor(readonly geom: MaskGeometry) {}
+  constructor(readonly geom: MaskGeometry) {
+    const { xMap, lowW } = geom;
+    this.lastXAtOrBefore = new Int32Array(lowW).fill(-1);
+    for (let x = 0; x < xMap.outLen; x++) {
+      for (let c = xMap.hi[x]; c < lowW; c++) this.lastXAtOrBefore[c] = x;
+    }
+  }
 
   /**
-   * Threshold the logits at `offset` (lowH × lowW floats) in image pixels. Only output pixels whose
-   * bilinear taps reach a low-res cell above the lowest threshold are computed: the others are convex
-   * combinations of values at or below it, so they cannot be inside the mask or either stability count.
+   * Threshold the logits at `offset` (lowH × lowW floats) in image pixels, with the stability score.
+   * Only output pixels whose bilinear taps reach a low-res cell above the lowest threshold can be inside
+   * the mask or either stability count, so only that window is visited. Within it, an output pixel whose
+   * taps are all above the highest threshold (or all at or below the lowest) is settled without
+   * interpolating (a convex combination stays on the same side), so runs of such pixels are filled at
+   * once and only pixels near the mask edge are interpolated, with the same arithmetic as upscaleWindow.
    */
   threshold(
     logits: Float32Array,
@@ -56,7 +67,10 @@ export class MaskDecoder {
     stabilityOffset: number,
   ): ThresholdedMask {
     const { lowH, lowW, outW, outH, xMap, yMap } = this.geom;
-    const tLow = Math.min(threshold, threshold - stabilityOffset, threshold + stabilityOffset);
+    const hiT = threshold + stabilityOffset;
+    const loT = threshold - stabilityOffset;
+    const tHigh = Math.max(threshold, hiT, loT);
+    const tLow = Math.min(threshold, hiT, loT);
     let bx0 = lowW;
     let by0 = lowH;
     let bx1 = -1;
@@ -77,22 +91,65 @@ export class MaskDecoder {
     const xr = outputRange(xMap, bx0, bx1);
     const yr = outputRange(yMap, by0, by1);
     if (xr === null || yr === null) return empty;
-    const win = { x0: xr[0], y0: yr[0], w: xr[1] - xr[0] + 1, h: yr[1] - yr[0] + 1 };
-    if (this.out.length < win.w * win.h) this.out = new Float32Array(win.w * win.h);
-    if (this.tmp.length < lowH * win.w) this.tmp = new Float32Array(lowH * win.w);
-    upscaleWindow(logits, offset, lowW, xMap, yMap, win, this.out, this.tmp);
-    const hiT = threshold + stabilityOffset;
-    const loT = threshold - stabilityOffset;
+    const [x0, x1] = xr;
+    const [y0, y1] = yr;
+    const w = x1 - x0 + 1;
+    const data = new Uint8Array(w * (y1 - y0 + 1));
+    const cA = xMap.lo[x0];
+    const cB = xMap.hi[x1];
+    if (this.kind.length < lowW) {
+      this.kind = new Uint8Array(lowW);
+      this.runEnd = new Int32Array(lowW);
+    }
+    const { kind, runEnd } = this;
     let inter = 0;
     let union = 0;
-    const data = new Uint8Array(win.w * win.h);
-    for (let i = 0; i < data.length; i++) {
-      const v = this.out[i];
-      if (v > hiT) inter++;
-      if (v > loT) union++;
-      if (v > threshold) data[i] = 1;
+    for (let y = y0; y <= y1; y++) {
+      const rLo = yMap.lo[y];
+      const rHi = yMap.hi[y];
+      // Per low-res column: min/max over the rows this output row reads; 2 = settled in, 0 = settled out.
+      for (let c = cA; c <= cB; c++) {
+        let mn = logits[offset + rLo * lowW + c];
+        let mx = mn;
+        for (let r = rLo + 1; r <= rHi; r++) {
+          const v = logits[offset + r * lowW + c];
+          if (v < mn) mn = v;
+          if (v > mx) mx = v;
+        }
+        kind[c] = mn > tHigh ? 2 : mx <= tLow ? 0 : 1;
+      }
+      for (let c = cB; c >= cA; c--) runEnd[c] = c < cB && kind[c + 1] === kind[c] ? runEnd[c + 1] : c;
+      const rowOut = (y - y0) * w - x0;
+      const ys = yMap.start[y];
+      const ye = yMap.start[y + 1];
+      let x = x0;
+      while (x <= x1) {
+        const c0 = xMap.lo[x];
+        if (kind[c0] !== 1 && runEnd[c0] >= xMap.hi[x]) {
+          const xEnd = Math.min(x1, this.lastXAtOrBefore[runEnd[c0]]);
+          if (kind[c0] === 2) {
+            data.fill(1, rowOut + x, rowOut + xEnd + 1);
+            inter += xEnd - x + 1;
+            union += xEnd - x + 1;
+          }
+          x = xEnd + 1;
+          continue;
+        }
+        let v = 0;
+        for (let k = ys; k < ye; k++) {
+          const row = offset + yMap.index[k] * lowW;
+          let t = 0;
+          for (let j = xMap.start[x]; j < xMap.start[x + 1]; j++)
+            t += xMap.weight[j] * logits[row + xMap.index[j]];
+          v += yMap.weight[k] * t;
+        }
+        if (v > hiT) inter++;
+        if (v > loT) union++;
+        if (v > threshold) data[rowOut + x] = 1;
+        x++;
+      }
     }
-    const mask = tightenMask({ width: outW, height: outH, x: win.x0, y: win.y0, w: win.w, h: win.h, data });
+    const mask = tightenMask({ width: outW, height: outH, x: x0, y: y0, w, h: y1 - y0 + 1, data });
     return { mask, stability: union === 0 ? 0 : inter / union };
   }
 }
