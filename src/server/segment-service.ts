@@ -40,8 +40,9 @@ export async function segmentEntry(
   }
   const method = request.method ?? (ctx.hasSam ? "sam" : "builtin");
   if (method === "sam") {
+    const sam = await ctx.sam();
     const { segmentPrompts } = await import("../proposers/sam/index.js");
-    const { predictor } = await (await ctx.sam()).session();
+    const { predictor } = await sam.session();
     const scribble =
       request.scribbles.length > 0 ? rasterizeStrokes(request.scribbles, width, height, 3) : undefined;
     const regions = await segmentPrompts(predictor, entry.image, {

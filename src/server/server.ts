@@ -166,9 +166,12 @@ export function createSomServer(partial: Partial<ServeOptions> = {}): {
     }
   };
 
-  const server = createServer({ requestTimeout: options.timeoutMs, headersTimeout: 30_000 }, (req, res) => {
-    void handle(req, res);
-  });
+  const server = createServer(
+    { requestTimeout: options.timeoutMs, headersTimeout: Math.min(30_000, options.timeoutMs) },
+    (req, res) => {
+      void handle(req, res);
+    },
+  );
   return { server, context: ctx };
 }
 
