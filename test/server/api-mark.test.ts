@@ -174,7 +174,7 @@ describe("bad inputs", () => {
   it("415 for a body that is neither multipart nor JSON", async () => {
     const res = await fetch(`${server.url}/v1/mark`, {
       method: "POST",
-      body: bytes,
+      body: new Uint8Array(bytes),
       headers: { "content-type": "image/jpeg" },
     });
     const { status, body } = await result(res);

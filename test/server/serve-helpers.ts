@@ -27,7 +27,7 @@ export function postImage(
   headers: Record<string, string> = {},
 ): Promise<Response> {
   const form = new FormData();
-  if (image) form.append("image", new Blob([image]), "photo.jpg");
+  if (image) form.append("image", new Blob([new Uint8Array(image)]), "photo.jpg");
   for (const [k, v] of Object.entries(fields)) form.append(k, typeof v === "string" ? v : JSON.stringify(v));
   return fetch(url, { method: "POST", body: form, headers });
 }
