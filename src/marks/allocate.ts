@@ -63,12 +63,14 @@ export function allocateMarks(
     const lw = Math.min(Math.ceil(size.w), width);
     const lh = Math.min(Math.ceil(size.h), height);
     // Coarse cells first (fast), exact pixels if the coarse grid finds no fitting spot.
-    const cell = Math.max(1, Math.floor(lh / 4));
+    const cell = Math.max(1, Math.floor(Math.min(lw, lh) / 4));
     let found: InsideResult = region.area > 0 ? searchInside(region, covered, placed, gap, lw, lh, cell) : {};
-    // The coarse grid can miss a tight fit; settle it on exact pixels (only the rare regions that could hold it).
-    if (!found.box && found.mayFit && cell > 1) {
-      const exact = searchInside(region, covered, placed, gap, lw, lh, 1, found.ref);
-      found = { box: exact.box, ref: found.ref };
+    // The coarse grid can miss a tight fit; settle the few candidate spots it leaves open on exact pixels.
+    if (!found.box && found.blocks && found.blocks.length > 0) {
+      found = {
+        box: searchExact(region, placed, gap, lw, lh, cell, found.blocks, found.ref!),
+        ref: found.ref,
+      };
     }
     let box = found.box;
     const inside = box !== undefined;
@@ -100,8 +102,11 @@ export function allocateMarks(
 
 interface InsideResult {
   box?: BBox;
-  /** Coarse search only: false when not even an exact-pixel search could find a spot (skip it). */
-  mayFit?: boolean;
+  /**
+   * When the grid found no spot: top-left cells (x, y pairs) of the k×k blocks of whole free cells inside the
+   * region that any pixel-exact fit would have to contain. Empty: no exact fit exists either.
+   */
+  blocks?: number[];
   /** The paper's anchor (distance-transform maximum of the uncovered part), image pixels. */
   ref?: [number, number];
 }
@@ -119,8 +124,6 @@ function searchInside(
   lw: number,
   lh: number,
   cell: number,
-  /** Exact search: skip the distance transform and take the fitting spot nearest this point. */
-  near?: [number, number],
 ): InsideResult {
   const m = region.mask;
   const W = m.width;
@@ -158,7 +161,7 @@ function searchInside(
     // When smaller regions cover this one entirely, fall back to the whole mask.
     remCells[g] = (remaining > 0 ? inRem[g] : inMask[g]) * 2 >= full ? 1 : 0;
   }
-  const dt = near ? new Float32Array(0) : squaredDistanceTransform(remCells, gw, gh);
+  const dt = squaredDistanceTransform(remCells, gw, gh);
   let best = 0;
   let bestAt = -1;
   for (let g = 0; g < dt.length; g++) {
@@ -198,9 +201,7 @@ function searchInside(
       if (rectSum(satOcc, gw, tx, ty, bw, bh) !== 0) continue;
       // Prefer boxes on the uncovered part, then the deepest point of it (the paper's anchor).
       const onRem = rectSum(satRem, gw, tx, ty, bw, bh) === need ? 1e12 : 0;
-      const score = near
-        ? onRem - Math.hypot(m.x + (tx + cx) * cell - near[0], m.y + (ty + cy) * cell - near[1])
-        : onRem + dt[(ty + cy) * gw + tx + cx];
+      const score = onRem + dt[(ty + cy) * gw + tx + cx];
       if (score > bestScore) {
         bestScore = score;
         bx = tx;
@@ -209,24 +210,76 @@ function searchInside(
     }
   }
   if (bx < 0) {
-    // A pixel-exact fit would contain a block of whole cells this big, all inside and free: is there one?
+    if (cell === 1) return { ref, blocks: [] };
+    // A pixel-exact fit contains a block of whole cells this big, all inside the region and free.
     const kw = Math.max(1, Math.floor(lw / cell) - 1);
     const kh = Math.max(1, Math.floor(lh / cell) - 1);
-    let mayFit = false;
-    for (let ty = 0; ty + kh <= gh && !mayFit; ty++) {
+    const blocks: number[] = [];
+    for (let ty = 0; ty + kh <= gh; ty++) {
       for (let tx = 0; tx + kw <= gw; tx++) {
         if (rectSum(satMask, gw, tx, ty, kw, kh) === kw * kh && rectSum(satOcc, gw, tx, ty, kw, kh) === 0) {
-          mayFit = true;
-          break;
+          blocks.push(tx, ty);
         }
       }
     }
-    return { ref, mayFit };
+    return { ref, blocks };
   }
   // Centre the label within its cells.
   const px = m.x + bx * cell + Math.floor((bw * cell - lw) / 2);
   const py = m.y + by * cell + Math.floor((bh * cell - lh) / 2);
   return { box: [px, py, lw, lh], ref };
+}
+
+/**
+ * Pixel-exact search around the candidate blocks left by the grid search: every box position that contains a
+ * block, checked row by row against the mask's runs and against placed labels. Takes the spot nearest `ref`.
+ */
+function searchExact(
+  region: Region,
+  placed: BoxIndex,
+  gap: number,
+  lw: number,
+  lh: number,
+  cell: number,
+  blocks: number[],
+  ref: [number, number],
+): BBox | undefined {
+  const m = region.mask;
+  const { rowStart, x0, x1 } = maskRuns(m);
+  const kw = Math.max(1, Math.floor(lw / cell) - 1);
+  const kh = Math.max(1, Math.floor(lh / cell) - 1);
+  const rowHolds = (y: number, a: number, b: number) => {
+    const cy = y - m.y;
+    if (cy < 0 || cy >= m.h) return false;
+    for (let k = rowStart[cy]; k < rowStart[cy + 1]; k++) if (x0[k] <= a && x1[k] >= b) return true;
+    return false;
+  };
+  const seen = new Set<number>();
+  let best: BBox | undefined;
+  let bestD = Infinity;
+  for (let i = 0; i < blocks.length; i += 2) {
+    const bx0 = m.x + blocks[i] * cell;
+    const by0 = m.y + blocks[i + 1] * cell;
+    // Box positions whose extent covers the block [bx0, bx0 + kw*cell) × [by0, by0 + kh*cell).
+    for (let py = by0 + kh * cell - lh; py <= by0; py++) {
+      for (let px = bx0 + kw * cell - lw; px <= bx0; px++) {
+        const key = py * 65536 + px;
+        if (px < m.x || py < m.y || px + lw > m.x + m.w || py + lh > m.y + m.h || seen.has(key)) continue;
+        seen.add(key);
+        const d = Math.hypot(px + lw / 2 - ref[0], py + lh / 2 - ref[1]);
+        if (d >= bestD) continue;
+        const box: BBox = [px, py, lw, lh];
+        if (placed.touchesAny(box, gap)) continue;
+        let ok = true;
+        for (let y = py; y < py + lh && ok; y++) ok = rowHolds(y, px, px + lw);
+        if (ok) {
+          best = box;
+          bestD = d;
+        }
+      }
+    }
+  }
+  return best;
 }
 
 /** Nearest free spot to (rx, ry), searched on rings of growing radius; undefined when the image is full. */
