@@ -56,10 +56,11 @@ export async function createProvider(config: ProviderConfig = {}): Promise<Provi
   } else {
     throw new UserError(`unknown provider "${name}"; choose one of ${PROVIDER_NAMES.join(", ")}`);
   }
-  if (config.recordFile) provider = withRecorder(provider, config.recordFile);
   if (config.cache !== false && name !== "replay") {
     provider = withCache(provider, config.cacheDir ?? defaultCacheDir(env));
   }
+  // Outside the cache, so answers served from the cache are recorded too.
+  if (config.recordFile) provider = withRecorder(provider, config.recordFile);
   return provider;
 }
 

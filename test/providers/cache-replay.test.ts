@@ -66,6 +66,18 @@ describe("disk cache", () => {
     const files = await listFiles(cacheDir);
     expect(files).toHaveLength(3);
     for (const f of files) expect(await readFile(f, "utf8")).not.toContain(KEY);
+    // Recording wraps the cache: a cached answer is recorded too.
+    const rec = join(dir, "from-cache.jsonl");
+    const recording = await createProvider({
+      provider: "openai",
+      baseURL: server.baseURL,
+      env: { OPENAI_API_KEY: KEY },
+      cacheDir,
+      recordFile: rec,
+    });
+    expect((await recording.complete(req)).cached).toBe(true);
+    expect((await readFile(rec, "utf8")).trim().split("\n")).toHaveLength(1);
+    expect(server.requests).toHaveLength(4);
   });
 });
 
