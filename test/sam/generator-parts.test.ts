@@ -11,7 +11,7 @@ import {
 import { loadSamRuntime } from "../../src/proposers/sam/runtime.js";
 import { cleanMask, removeSmallRegions } from "../../src/proposers/sam/small-regions.js";
 import { composeAxis, upscaleWindow } from "../../src/proposers/sam/upscale.js";
-import { maskFromFull, maskToFull } from "../../src/regions/mask.js";
+import { maskFromFull, maskToFull, tightenMask } from "../../src/regions/mask.js";
 import { tinyModel } from "../helpers/onnx-sam-fixtures.js";
 
 describe("point grid and crop boxes (official build_point_grid / generate_crop_boxes)", () => {
@@ -183,6 +183,7 @@ describe("upscaling low-res logits to image pixels", () => {
           if (v > -1) union++;
         }
         expect(t.stability).toBeCloseTo(inter / union, 12);
+        expect(tightenMask(t.mask)).toBe(t.mask); // already tight: tightenMask returns it unchanged
         const m = maskToFull(t.mask);
         for (let i = 0; i < m.length; i++) if (m[i] !== (refData[k * out.length + i] > 0 ? 1 : 0)) flips++;
         expect(refInside).toBeGreaterThan(1000);

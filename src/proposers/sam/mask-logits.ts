@@ -1,6 +1,6 @@
 /** Turn one low-res logit map into a compact Mask in image pixels, with its stability score. */
 import type { Mask } from "../../regions/mask.js";
-import { emptyMask, tightenMask } from "../../regions/mask.js";
+import { emptyMask } from "../../regions/mask.js";
 import { type AxisMap, composeAxis, outputRange } from "./upscale.js";
 
 export interface MaskGeometry {
@@ -104,6 +104,11 @@ export class MaskDecoder {
     const { kind, runEnd } = this;
     let inter = 0;
     let union = 0;
+    // Tight bounds of the mask, tracked as it is drawn (no second pass over the window).
+    let mx0 = x1 + 1;
+    let mx1 = -1;
+    let my0 = y1 + 1;
+    let my1 = -1;
     for (let y = y0; y <= y1; y++) {
       const rLo = yMap.lo[y];
       const rHi = yMap.hi[y];
@@ -131,6 +136,10 @@ export class MaskDecoder {
             data.fill(1, rowOut + x, rowOut + xEnd + 1);
             inter += xEnd - x + 1;
             union += xEnd - x + 1;
+            if (x < mx0) mx0 = x;
+            if (xEnd > mx1) mx1 = xEnd;
+            if (y < my0) my0 = y;
+            my1 = y;
           }
           x = xEnd + 1;
           continue;
@@ -145,11 +154,28 @@ export class MaskDecoder {
         }
         if (v > hiT) inter++;
         if (v > loT) union++;
-        if (v > threshold) data[rowOut + x] = 1;
+        if (v > threshold) {
+          data[rowOut + x] = 1;
+          if (x < mx0) mx0 = x;
+          if (x > mx1) mx1 = x;
+          if (y < my0) my0 = y;
+          my1 = y;
+        }
         x++;
       }
     }
-    const mask = tightenMask({ width: outW, height: outH, x: x0, y: y0, w, h: y1 - y0 + 1, data });
-    return { mask, stability: union === 0 ? 0 : inter / union };
+    const stability = union === 0 ? 0 : inter / union;
+    if (mx1 < 0) return { mask: emptyMask(outW, outH), stability };
+    const tw = mx1 - mx0 + 1;
+    const th = my1 - my0 + 1;
+    let tight = data;
+    if (tw !== w || th !== y1 - y0 + 1) {
+      tight = new Uint8Array(tw * th);
+      for (let y = 0; y < th; y++) {
+        const from = (y + my0 - y0) * w + (mx0 - x0);
+        tight.set(data.subarray(from, from + tw), y * tw);
+      }
+    }
+    return { mask: { width: outW, height: outH, x: mx0, y: my0, w: tw, h: th, data: tight }, stability };
   }
 }
