@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { evaluateProposals } from "../../eval/proposals-run.js";
 import { BOUNDARY_TOLERANCE } from "../../eval/proposals.js";
 import { parseDatasetSpec } from "../../eval/proposals-data.js";
+import { registerEvalTasks } from "../../eval/commands.js";
 import { createProposer } from "../../proposers/registry.js";
 import { UserError } from "../errors.js";
 import { parsePositiveInt } from "../options.js";
@@ -20,6 +21,7 @@ function parseGranularities(v: string): number[] {
 export function registerEval(program: Command, setExit: SetExit): void {
   const ev = program.command("eval").description("evaluate a stage of the pipeline on a data set");
   registerEvalProposals(ev, setExit);
+  registerEvalTasks(ev);
 }
 
 function registerEvalProposals(ev: Command, _setExit: SetExit): void {

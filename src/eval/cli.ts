@@ -1,0 +1,186 @@
+/**
+ * `som eval classify|refer|ground|track`: the flags every task shares (provider incl. oracle, marks,
+ * results folder, limit, concurrency, output) and the step from parsed flags to a run.
+ */
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { UserError } from "../cli/errors.js";
+import { parsePositiveInt } from "../cli/options.js";
+import { type AskCliOptions, addMarkingOptions, providerFromCli } from "../cli/commands/ask.js";
+import { loadTemplate, type TaskName } from "../prompts/templates.js";
+import { createProposer } from "../proposers/registry.js";
+import { PROVIDER_NAMES } from "../providers/create.js";
+import type { MarkType } from "../render/render.js";
+import { formatSummary } from "./summary-format.js";
+import { runEval } from "./runner.js";
+import type { EvalSettings, EvalTask } from "./task-types.js";
+
+export interface EvalCliOptions extends Omit<AskCliOptions, "out" | "masks"> {
+  dataset: string;
+  out?: string;
+  masks?: string;
+  limit?: number;
+  concurrency: number;
+  progress: boolean;
+}
+
+/** Flags of every `som eval <task>`; `marks` is the paper's mark types for the task (used unless --marks). */
+export function addEvalOptions(cmd: Command, o: { labels: "numeric" | "alpha" }): Command {
+  cmd.requiredOption("-d, --dataset <spec>", "the data set (see `som eval <task> --help` and docs/eval.md)");
+  addMarkingOptions(cmd, { masks: false, labels: o.labels });
+  return cmd
+    .option(
+      "--masks <gt>",
+      'mark the ground-truth masks instead of proposals ("gt", the paper\'s GT-mask rows)',
+    )
+    .addOption(
+      new Option(
+        "--provider <name>",
+        "who answers: a model backend, or oracle (the ground truth picks the best mark: the marks' upper bound)",
+      ).choices([...PROVIDER_NAMES, "oracle"]),
+    )
+    .option("-m, --model <name>", "model name (defaults: gpt-4o, claude-sonnet-4-5, gemini-2.5-flash)")
+    .option("--base-url <url>", "API base URL (OpenAI-compatible servers, Azure, proxies)")
+    .option("--no-cache", "always ask the model; do not read or write the response cache")
+    .option("--cache-dir <dir>", "response cache folder (default $SOM_CACHE_DIR or ~/.cache/som/responses)")
+    .option("--replay <file>", "answer offline from a recorded JSONL file (implies --provider replay)")
+    .option("--record <file>", "append every answer to a JSONL file, for --replay later")
+    .option("--timeout <s>", "seconds to wait for one answer (default 120)", positive("--timeout"))
+    .option(
+      "--max-retries <n>",
+      "retries on 429/5xx/network errors (default 3)",
+      wholeNumber("--max-retries"),
+    )
+    .option("--temperature <t>", "sampling temperature", positive("--temperature", true))
+    .option("--max-tokens <n>", "longest answer, in tokens", parsePositiveInt("--max-tokens"))
+    .option("--structured", "ask for JSON-schema structured output even from openai-compatible servers")
+    .option("--no-structured", "never ask for structured output; parse the text answer")
+    .option("--template <file>", 'prompt template: JSON {"system": "...", "prompt": "..."} or a text file')
+    .option(
+      "-o, --out <dir>",
+      "results folder: samples.jsonl (resumable), summary.json, report.html, predictions",
+    )
+    .option("--limit <n>", "evaluate only the first N samples", parsePositiveInt("--limit"))
+    .option("-c, --concurrency <n>", "samples in flight at once", parsePositiveInt("--concurrency"), 1)
+    .option("--no-progress", "no progress bar on stderr")
+    .option("--json", "print the summary as JSON")
+    .option("-q, --quiet", "no progress output");
+}
+
+function positive(name: string, zeroOk = false) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || (!zeroOk && n === 0))
+      throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
+}
+
+function wholeNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
+    return n;
+  };
+}
+
+export interface TaskDefaults {
+  task: TaskName;
+  /** Mark types the paper drew for this task. */
+  marks: MarkType[];
+  /** The paper's group size (marks per request), if it used one. */
+  groupSize?: number;
+}
+
+/** Build the eval settings from flags: provider (or oracle), proposer (or GT masks), mark style. */
+export async function settingsFromCli(
+  cmd: Command,
+  opts: EvalCliOptions,
+  d: TaskDefaults,
+): Promise<{
+  settings: EvalSettings;
+  config: Record<string, unknown>;
+  describe: { provider: string; model: string; marksFrom: string };
+}> {
+  if (opts.masks !== undefined && opts.masks !== "gt") {
+    throw new UserError(`--masks takes "gt" (ground-truth masks as marks), got "${opts.masks}"`);
+  }
+  const gtMasks = opts.masks === "gt";
+  if (opts.proposer === "masks")
+    throw new UserError("som eval takes marks from a proposer or from --masks gt, not --proposer masks");
+  if (gtMasks && opts.proposer)
+    throw new UserError(`--masks gt cannot be combined with --proposer ${opts.proposer}`);
+  const oracle = opts.provider === "oracle";
+  if (oracle && opts.replay)
+    throw new UserError("--provider oracle answers from the ground truth; drop --replay");
+  const marks = cmd.getOptionValueSource("marks") === "default" ? d.marks : opts.marks;
+  const groupSize = opts.groupSize ?? d.groupSize;
+  const proposerName = opts.proposer ?? "builtin";
+  const provider = oracle
+    ? ("oracle" as const)
+    : await providerFromCli({
+        ...opts,
+        provider: opts.provider,
+        quiet: opts.quiet || !opts.progress,
+      } as AskCliOptions);
+  const proposer = gtMasks
+    ? undefined
+    : await createProposer(proposerName, { model: opts.samModel, quiet: true });
+  const settings: EvalSettings = {
+    provider,
+    proposer,
+    gtMasks,
+    granularity: opts.granularity,
+    maxMarks: opts.maxMarks,
+    style: { labels: opts.labels, marks, alpha: opts.alpha, fontSize: opts.fontSize },
+    groupSize,
+    template: opts.template ? await loadTemplate(d.task, opts.template) : undefined,
+    maxPixels: opts.maxPixels,
+    outDir: opts.out,
+  };
+  const describe = {
+    provider: oracle ? "oracle" : provider === "oracle" ? "oracle" : provider.name,
+    model: oracle || provider === "oracle" ? "ground-truth" : provider.model,
+    marksFrom: gtMasks ? "ground-truth masks" : `${proposerName} proposer (granularity ${opts.granularity})`,
+  };
+  const config = {
+    task: d.task,
+    dataset: opts.dataset,
+    provider: describe.provider,
+    model: describe.model,
+    baseUrl: opts.baseUrl,
+    marksFrom: gtMasks ? "gt" : proposerName,
+    samModel: opts.samModel,
+    granularity: gtMasks ? undefined : opts.granularity,
+    maxMarks: opts.maxMarks,
+    groupSize,
+    marks,
+    labels: opts.labels,
+    alpha: opts.alpha,
+    fontSize: opts.fontSize,
+    template: opts.template,
+  };
+  return { settings, config, describe };
+}
+
+/** Run and print: the summary table (or JSON) on stdout, progress on stderr. */
+export async function runFromCli<S extends { id: string }>(
+  task: EvalTask<S>,
+  opts: EvalCliOptions,
+  prepared: Awaited<ReturnType<typeof settingsFromCli>>,
+  extraConfig: Record<string, unknown> = {},
+): Promise<void> {
+  if (task.samples.length === 0) throw new UserError(`${opts.dataset}: no samples to evaluate`);
+  const result = await runEval(task, prepared.settings, {
+    outDir: opts.out,
+    limit: opts.limit,
+    concurrency: opts.concurrency,
+    progress: opts.progress && !opts.quiet,
+    config: { ...prepared.config, ...extraConfig },
+    describe: prepared.describe,
+  });
+  if (opts.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
+  else {
+    process.stdout.write(formatSummary(result.summary));
+    if (opts.out) process.stdout.write(`results in ${opts.out} (samples.jsonl, summary.json, report.html)\n`);
+  }
+}
