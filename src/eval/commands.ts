@@ -1,9 +1,14 @@
 /** The `som eval classify|refer|ground|track` subcommands (added to `som eval` by src/cli/commands/eval.ts). */
 import type { Command } from "commander";
+import { parsePositiveInt } from "../cli/options.js";
 import { loadVocabulary } from "../prompts/vocab/vocabulary.js";
 import { loadClassifyDataset } from "./classify-data.js";
 import { classifyTask } from "./classify-task.js";
 import { addEvalOptions, type EvalCliOptions, runFromCli, settingsFromCli } from "./cli.js";
+import { loadReferDataset } from "./refer-data.js";
+import { referTask } from "./refer-task.js";
+import { loadDavisDataset } from "./track-data.js";
+import { trackTask } from "./track-task.js";
 
 export function registerEvalTasks(ev: Command): void {
   const classify = ev
@@ -37,4 +42,71 @@ export function registerEvalTasks(ev: Command): void {
       await runFromCli(classifyTask(data), opts, prepared, { vocab: opts.vocab });
     },
   );
+
+  const refer = ev
+    .command("refer")
+    .description(
+      "referring segmentation and comprehension: the mark(s) an expression means; mIoU, cIoU, P@k and acc@0.5",
+    )
+    .option("--split <name>", "refer layout: which split to evaluate", "val")
+    .option("--split-by <name>", "refer layout: refs(<name>).json (default umd for refcocog, else unc)")
+    .option(
+      "--images <dir>",
+      "refer layout: COCO train2014 images (default DIR/../images/mscoco/images/train2014)",
+    )
+    .option(
+      "--per-sentence",
+      'one sample per sentence (default: one per object, its sentences joined by "; " as the paper did)',
+    );
+  addEvalOptions(refer, { labels: "numeric" }).addHelpText(
+    "after",
+    "\nData sets: refer:DIR (the refer toolkit's data/<dataset> folder: refs(<splitBy>).json exported from the pickle,\ninstances.json), refcocos:DIR (refcocos_val2017_subset.json beside a COCO panoptic folder).",
+  );
+  refer.action(
+    async (
+      opts: EvalCliOptions & { split: string; splitBy?: string; images?: string; perSentence?: boolean },
+    ) => {
+      const samples = await loadReferDataset(opts.dataset, opts);
+      const prepared = await settingsFromCli(refer, opts, { task: "refer", marks: ["number", "mask"] });
+      await runFromCli(referTask(samples, opts.dataset), opts, prepared, {
+        split: opts.split,
+        splitBy: opts.splitBy,
+        perSentence: opts.perSentence ?? false,
+      });
+    },
+  );
+
+  const track = ev
+    .command("track")
+    .description(
+      "video object segmentation (DAVIS 2016/2017): first-frame objects matched to the marks of each later frame; J&F",
+    )
+    .option("--set <name>", "ImageSets list to evaluate", "val")
+    .option("--sequences <list>", "only these sequences (comma-separated)")
+    .option(
+      "--max-frames <n>",
+      "only the first N scored frames of each sequence",
+      parsePositiveInt("--max-frames"),
+    );
+  addEvalOptions(track, { labels: "alpha" }).addHelpText(
+    "after",
+    "\nData sets: davis:DIR (DAVIS 2017 with ImageSets/2017/<set>.txt, or DAVIS 2016: JPEGImages/480p, Annotations/480p).\nResults: <out>/davis/<seq>/<frame>.png (palette PNGs, as DAVIS tools read them).",
+  );
+  track.action(async (opts: EvalCliOptions & { set: string; sequences?: string; maxFrames?: number }) => {
+    const sequences = opts.sequences
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const samples = await loadDavisDataset(opts.dataset, {
+      set: opts.set,
+      sequences,
+      maxFrames: opts.maxFrames,
+    });
+    const prepared = await settingsFromCli(track, opts, { task: "track", marks: ["number", "mask"] });
+    await runFromCli(trackTask(samples, opts.dataset), opts, prepared, {
+      set: opts.set,
+      sequences: opts.sequences,
+      maxFrames: opts.maxFrames,
+    });
+  });
 }
