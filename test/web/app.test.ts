@@ -1,0 +1,232 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SomServer, startSomServer } from "../../src/server/index.js";
+import { cocoImage } from "../helpers/datasets.js";
+import type { FakeServer } from "../helpers/fake-http-server.js";
+import { startFakeOpenAI } from "../helpers/fake-openai-server.js";
+import { ensureWebBuilt, ROOT } from "./build-web.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = join(ROOT, "test-artifacts", "web");
+const PHOTO = cocoImage("000000000139");
+
+let fake: FakeServer & { baseURL: string };
+let server: SomServer;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+const timings: Record<string, number> = {};
+
+async function shot(name: string) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** The number in "N marks". */
+async function markCount(): Promise<number> {
+  const text = (await page.getByTestId("mark-count").textContent()) ?? "";
+  const m = /(\d+) marks/.exec(text);
+  return m ? Number(m[1]) : -1;
+}
+
+/** Alpha of the overlay canvas at a point given in fractions of its size. */
+function overlayAlpha(fx: number, fy: number): Promise<number> {
+  return page
+    .getByTestId("overlay")
+    .evaluate(
+      (c: HTMLCanvasElement, [x, y]) =>
+        c.getContext("2d")!.getImageData(Math.floor(x * c.width), Math.floor(y * c.height), 1, 1).data[3],
+      [fx, fy] as [number, number],
+    );
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const webDir = await ensureWebBuilt();
+  fake = await startFakeOpenAI({
+    model: (input) =>
+      /television|tv/i.test(input.prompt)
+        ? "The television is mark [2], next to region 3."
+        : "I am not sure.",
+  });
+  server = await startSomServer({
+    port: 0,
+    webDir,
+    provider: { provider: "openai-compatible", model: "local-vlm", baseURL: fake.baseURL, cache: false },
+  });
+  profile = mkdtempSync(join(tmpdir(), "som-chromium-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1366, height: 800 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(20_000);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  await fake?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+describe("som serve web app in Chromium", () => {
+  it("marks a dropped-in COCO photo at once", async () => {
+    await page.goto(server.url);
+    await expect(page.getByText("Drop an image here")).toBeTruthy();
+    const t0 = performance.now();
+    await page.getByTestId("file-input-main").setInputFiles(PHOTO);
+    await page
+      .getByTestId("mark-count")
+      .filter({ hasText: /\d+ marks/ })
+      .waitFor();
+    timings.firstMarkMs = Math.round(performance.now() - t0);
+    expect(await markCount()).toBeGreaterThan(3);
+    await expect(page.locator(".stage img").getAttribute("src")).resolves.toMatch(/^data:image\/png;base64,/);
+    await shot("1-marked");
+  });
+
+  it("moving the granularity slider changes the mark count", async () => {
+    const before = await markCount();
+    const slider = page.getByTestId("granularity");
+    await slider.focus();
+    const t0 = performance.now();
+    for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight"); // 0.5 → 0.7: finer marks
+    await page.waitForFunction((n) => {
+      const m = /(\d+) marks/.exec(document.querySelector("[data-testid=mark-count]")?.textContent ?? "");
+      return m !== null && Number(m[1]) !== n && !document.querySelector(".busy");
+    }, before);
+    timings.sliderFineMs = Math.round(performance.now() - t0);
+    const fine = await markCount();
+    expect(fine).toBeGreaterThan(before);
+    await shot("2-fine");
+    const t1 = performance.now();
+    for (let i = 0; i < 8; i++) await page.keyboard.press("ArrowLeft"); // 0.7 → 0.3: coarser marks
+    await page.waitForFunction((n) => {
+      const m = /(\d+) marks/.exec(document.querySelector("[data-testid=mark-count]")?.textContent ?? "");
+      return m !== null && Number(m[1]) < n && !document.querySelector(".busy");
+    }, fine);
+    timings.sliderCoarseMs = Math.round(performance.now() - t1);
+    expect(await markCount()).toBeLessThan(fine);
+    // Back to the middle for the rest.
+    for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
+    await page.waitForFunction(
+      () =>
+        !document.querySelector(".busy") &&
+        /0\.5/.test(String((document.querySelector("[data-testid=granularity]") as HTMLInputElement).value)),
+    );
+    await page
+      .getByTestId("mark-count")
+      .filter({ hasText: /\d+ marks/ })
+      .waitFor();
+  });
+
+  it("clicking a mark selects it; the keyboard toggles marks too", async () => {
+    const overlay = page.getByTestId("overlay");
+    const box = (await overlay.boundingBox())!;
+    await overlay.click({ position: { x: box.width * 0.5, y: box.height * 0.15 } });
+    await page.locator(".chip[aria-pressed=true]").first().waitFor();
+    expect(await page.locator(".chip[aria-pressed=true]").count()).toBe(1);
+    // The selected region is painted on the overlay where it was clicked.
+    expect(await overlayAlpha(0.5, 0.15)).toBeGreaterThan(0);
+    await shot("3-selected");
+    // Keyboard: Space on a mark button toggles it; Escape clears the selection.
+    const chip = page.locator(".chip[aria-pressed=false]").first();
+    await chip.focus();
+    await page.keyboard.press("Space");
+    expect(await page.locator(".chip[aria-pressed=true]").count()).toBe(2);
+    await page.keyboard.press("Escape");
+    expect(await page.locator(".chip[aria-pressed=true]").count()).toBe(0);
+  });
+
+  it("add mode: a click adds the finer region under the cursor as a new mark, which can be removed", async () => {
+    const before = await markCount();
+    await page.getByRole("button", { name: "Add region" }).click();
+    const overlay = page.getByTestId("overlay");
+    const box = (await overlay.boundingBox())!;
+    await overlay.click({ position: { x: box.width * 0.3, y: box.height * 0.75 } });
+    await page.waitForFunction((n) => {
+      const m = /(\d+) marks/.exec(document.querySelector("[data-testid=mark-count]")?.textContent ?? "");
+      return m !== null && Number(m[1]) === n + 1;
+    }, before);
+    await shot("4-added");
+    await page.getByRole("button", { name: /Adding regions/ }).click(); // leave add mode
+    const added = page.locator(".chip").last();
+    await added.click();
+    await page.getByRole("button", { name: "Remove selected" }).click();
+    await page.waitForFunction(
+      (n) =>
+        /(\d+) marks/.exec(document.querySelector("[data-testid=mark-count]")?.textContent ?? "")?.[1] ===
+        String(n),
+      before,
+    );
+  });
+
+  it("asks a question answered by a local OpenAI-protocol server and lights up the named regions", async () => {
+    await page.getByTestId("question").fill("Where is the television?");
+    await page.keyboard.press("Enter");
+    await page.locator(".msg.answer").waitFor();
+    expect(await page.locator(".msg.answer .answer-text").textContent()).toBe(
+      "The television is mark [2], next to region 3.",
+    );
+    // The model got the marked image and the question.
+    const seen = fake.requests.at(-1)!;
+    expect(JSON.stringify(seen.body)).toContain("Where is the television?");
+    // Mentions are buttons; their marks are highlighted in the list and on the image.
+    expect(
+      await page
+        .locator(".msg.answer .mention")
+        .evaluateAll((els) => els.map((e) => e.getAttribute("data-mention"))),
+    ).toEqual(["2", "3"]);
+    expect(
+      await page.locator(".chip.hl").evaluateAll((els) => els.map((e) => e.getAttribute("data-mark"))),
+    ).toEqual(["2", "3"]);
+    const dimmed = await page.getByTestId("overlay").evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      let veil = 0;
+      let clear = 0;
+      for (let i = 3; i < d.length; i += 4) {
+        if (d[i] === 170) veil++;
+        else if (d[i] === 0) clear++;
+      }
+      return { veil, clear };
+    });
+    // Everything but marks 2 and 3 is veiled; their pixels stay clear.
+    expect(dimmed.veil).toBeGreaterThan(0);
+    expect(dimmed.clear).toBeGreaterThan(0);
+    await shot("5-answer");
+    // Clicking one mention shows only that mark.
+    await page.locator(".msg.answer .mention[data-mention='3']").click();
+    expect(
+      await page.locator(".chip.hl").evaluateAll((els) => els.map((e) => e.getAttribute("data-mark"))),
+    ).toEqual(["3"]);
+    await shot("6-mention-3");
+  });
+
+  it("offers the downloads", async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Manifest" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("000000000139.som.json");
+    const path = await download.path();
+    const manifest = JSON.parse((await import("node:fs")).readFileSync(path, "utf8"));
+    expect(manifest.marks.length).toBe(await markCount());
+    (await import("node:fs")).writeFileSync(
+      join(ARTIFACTS, "timings.json"),
+      `${JSON.stringify(timings, null, 2)}\n`,
+    );
+  });
+});
