@@ -5,6 +5,8 @@ import { loadVocabulary } from "../prompts/vocab/vocabulary.js";
 import { loadClassifyDataset } from "./classify-data.js";
 import { classifyTask } from "./classify-task.js";
 import { addEvalOptions, type EvalCliOptions, runFromCli, settingsFromCli } from "./cli.js";
+import { loadGroundDataset } from "./ground-data.js";
+import { groundTask } from "./ground-task.js";
 import { loadReferDataset } from "./refer-data.js";
 import { referTask } from "./refer-task.js";
 import { loadDavisDataset } from "./track-data.js";
@@ -107,6 +109,28 @@ export function registerEvalTasks(ev: Command): void {
       set: opts.set,
       sequences: opts.sequences,
       maxFrames: opts.maxFrames,
+    });
+  });
+
+  const ground = ev
+    .command("ground")
+    .description("phrase grounding on Flickr30K Entities: marks for each phrase of a sentence; recall@1/5/10")
+    .option("--split <name>", "split list <name>.txt", "test")
+    .option("--images <dir>", "image folder (default DIR/flickr30k-images)")
+    .option("--merge-boxes", "MERGED-BOXES protocol (one box enclosing each phrase's boxes)");
+  addEvalOptions(ground, { labels: "numeric" }).addHelpText(
+    "after",
+    "\nData sets: flickr30k:DIR (Annotations/<id>.xml, Sentences/<id>.txt, <split>.txt, flickr30k-images/<id>.jpg).\nWrites <out>/flickr_predictions.json for `som metrics flickr`.",
+  );
+  ground.action(async (opts: EvalCliOptions & { split: string; images?: string; mergeBoxes?: boolean }) => {
+    const data = await loadGroundDataset(opts.dataset, opts);
+    const prepared = await settingsFromCli(ground, opts, {
+      task: "ground",
+      marks: ["number", "mask", "box"],
+    });
+    await runFromCli(groundTask(data, opts.dataset), opts, prepared, {
+      split: opts.split,
+      mergeBoxes: opts.mergeBoxes ?? false,
     });
   });
 }

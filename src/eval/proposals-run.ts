@@ -11,6 +11,8 @@ export interface EvalProposalsOptions {
   granularities: number[];
   maxMarks?: number;
   limit?: number;
+  /** Images to pass over first (e.g. to check figures on images the tuning did not see). */
+  skip?: number;
   /** Called after each image with its scores, one per granularity. */
   onImage?: (name: string, scores: ImageScore[]) => void;
 }
@@ -27,7 +29,11 @@ export interface EvalProposalsResult {
  */
 export async function evaluateProposals(o: EvalProposalsOptions): Promise<EvalProposalsResult[]> {
   const per: ImageScore[][] = o.granularities.map(() => []);
-  for await (const gt of loadDataset(o.kind, o.dir, o.limit)) {
+  let seen = 0;
+  const skip = o.skip ?? 0;
+  const limit = o.limit === undefined ? undefined : o.limit + skip;
+  for await (const gt of loadDataset(o.kind, o.dir, limit)) {
+    if (seen++ < skip) continue;
     const scores: ImageScore[] = [];
     for (let i = 0; i < o.granularities.length; i++) {
       const t0 = performance.now();
