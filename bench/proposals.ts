@@ -1,6 +1,6 @@
 /**
  * Built-in proposer benchmark: `npx tsx bench/proposals.ts --dataset coco-panoptic:DIR [--limit 20]
- * [--granularity 0.5,0.7] [--opts '{"k":60}']`. Prints one line per granularity and, last, a JSON array.
+ * [--skip 20] [--granularity 0.5,0.7] [--opts '{"k":60}']`. Prints one line per granularity and, last, a JSON array.
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -12,6 +12,7 @@ const { values } = parseArgs({
   options: {
     dataset: { type: "string", default: "coco-panoptic:../shared/datasets/coco-panoptic-val2017" },
     limit: { type: "string", default: "20" },
+    skip: { type: "string", default: "0" },
     granularity: { type: "string", default: "0.5" },
     opts: { type: "string", default: "{}" },
     verbose: { type: "boolean", default: false },
@@ -26,6 +27,7 @@ const results = await evaluateProposals({
   proposer: createBuiltinProposer(JSON.parse(values.opts)),
   granularities,
   limit: Number(values.limit),
+  skip: Number(values.skip),
   onImage: values.verbose
     ? (name, s) => console.log(name, s.map((x) => `${x.marks}m ${x.seconds.toFixed(2)}s`).join(" "))
     : undefined,
