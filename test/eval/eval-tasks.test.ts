@@ -88,6 +88,28 @@ describe("som eval classify (COCO panoptic, oracle)", () => {
   });
 });
 
+describe("som eval classify (ADE20K full format, oracle)", () => {
+  it("objects mapped to the 150 classes: ground-truth masks give PQ 1; no stuff flag, so Stuff is n/a", async () => {
+    const s = await evalJson([
+      "classify",
+      "-d",
+      `ade20k:${dataset("ade20k-samples")}`,
+      "--provider",
+      "oracle",
+      "--masks",
+      "gt",
+      "--limit",
+      "1",
+    ]);
+    expect(s.samples).toBe(1);
+    expect(s.marksPerSample).toBeGreaterThan(15);
+    expect(s.metrics.PQ).toBe(1);
+    expect(s.metrics.PQ_stuff).toBeNull();
+    const names = s.breakdown.rows.map((r: { name: string }) => r.name);
+    expect(names).toEqual(expect.arrayContaining(["building", "car", "tree"]));
+  });
+});
+
 describe("som eval refer (RefCOCOs subset, oracle)", () => {
   it("ground-truth masks: every masked expression is found, boxes that match no segment are not", async () => {
     const s = await evalJson(["refer", "-d", `refcocos:${COCO}`, "--provider", "oracle", "--masks", "gt"]);
