@@ -20,7 +20,7 @@ export class ServerContext {
   private samPromise?: Promise<SamProposer>;
 
   constructor(readonly options: ServeOptions) {
-    this.images = new ImageStore({ maxPixels: options.maxPixels, cachePixels: options.cachePixels });
+    this.images = new ImageStore({ maxPixels: options.maxPixels, cacheBytes: options.cacheBytes });
     this.compute = new JobLimiter({ name: "mark", concurrency: options.concurrency, queue: options.queue });
     this.model = new JobLimiter({
       name: "model",

@@ -15,10 +15,14 @@ export function imageIdOf(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Small LRU map. */
+/** Small LRU map that also keeps the total size of its values. */
 class Lru<K, V> {
   private readonly map = new Map<K, V>();
-  constructor(private readonly max: number) {}
+  total = 0;
+  constructor(
+    private readonly max: number,
+    private readonly sizeOf: (v: V) => number = () => 0,
+  ) {}
   get(key: K): V | undefined {
     const v = this.map.get(key);
     if (v !== undefined) {
@@ -28,11 +32,27 @@ class Lru<K, V> {
     return v;
   }
   set(key: K, value: V): void {
-    this.map.delete(key);
+    this.delete(key);
     this.map.set(key, value);
-    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
+    this.total += this.sizeOf(value);
+    while (this.map.size > this.max) this.delete(this.map.keys().next().value as K);
+  }
+  private delete(key: K): void {
+    const old = this.map.get(key);
+    if (old === undefined) return;
+    this.total -= this.sizeOf(old);
+    this.map.delete(key);
   }
 }
+
+/** What a marked result costs to keep: the PNG and the manifest's RLE strings. */
+export interface CachedResult {
+  png: Buffer;
+  manifest: { marks: { segmentation: { counts: string } }[] };
+}
+
+const resultBytes = (r: CachedResult) =>
+  r.png.length + r.manifest.marks.reduce((n, m) => n + 2 * m.segmentation.counts.length + 200, 0);
 
 /**
  * One decoded image and everything derived from it that later requests reuse: the built-in region
@@ -40,9 +60,10 @@ class Lru<K, V> {
  */
 export class ImageEntry {
   private hierarchyCache?: RegionHierarchy;
+  private readonly memo = { bytes: 0 };
   private readonly regionsByLevel = new Lru<string, Region[]>(12);
   /** Rendered results by request signature, so moving a slider back is instant. */
-  readonly results = new Lru<string, unknown>(8);
+  readonly results = new Lru<string, CachedResult>(8, resultBytes);
 
   constructor(
     readonly id: string,
@@ -53,13 +74,20 @@ export class ImageEntry {
     return this.image.width * this.image.height;
   }
 
+  /** Approximate memory held: the raster, the hierarchy and its mask memo, cached results. */
+  get bytes(): number {
+    const h = this.hierarchyCache;
+    const hierarchy = h ? h.leafLabels.byteLength + h.nodeCount * 64 : 0;
+    return this.image.data.byteLength + hierarchy + this.memo.bytes + this.results.total;
+  }
+
   get hasHierarchy(): boolean {
     return this.hierarchyCache !== undefined;
   }
 
-  /** The built-in proposer's hierarchy (synchronous, ~0.5–1 s for a 1-megapixel photo the first time). */
+  /** The built-in proposer's hierarchy (synchronous, ~0.2–0.8 s for a photo the first time). */
   hierarchy(): RegionHierarchy {
-    if (!this.hierarchyCache) this.hierarchyCache = memoizeNodeMasks(buildHierarchy(this.image));
+    if (!this.hierarchyCache) this.hierarchyCache = memoizeNodeMasks(buildHierarchy(this.image), this.memo);
     return this.hierarchyCache;
   }
 
@@ -80,7 +108,7 @@ export class ImageEntry {
  * neighbouring granularities share most nodes: remember each node's masks on this hierarchy instance.
  * Callers treat masks as read-only, so sharing them is safe.
  */
-function memoizeNodeMasks(h: RegionHierarchy): RegionHierarchy {
+function memoizeNodeMasks(h: RegionHierarchy, counter: { bytes: number }): RegionHierarchy {
   const memo = new Map<string, Mask[]>();
   const compute = h.nodeMasks.bind(h);
   h.nodeMasks = (node: number, splitParts = true): Mask[] => {
@@ -89,6 +117,7 @@ function memoizeNodeMasks(h: RegionHierarchy): RegionHierarchy {
     if (!masks) {
       masks = compute(node, splitParts);
       memo.set(key, masks);
+      for (const m of masks) counter.bytes += m.data.byteLength + 64;
     }
     return masks;
   };
@@ -98,19 +127,25 @@ function memoizeNodeMasks(h: RegionHierarchy): RegionHierarchy {
 export interface ImageStoreOptions {
   /** Decoded images above this many pixels are refused (413). */
   maxPixels: number;
-  /** Total decoded pixels kept in the cache; least recently used images are dropped first. */
-  cachePixels: number;
+  /** Memory the cache may hold (decoded images and what is derived from them); least recently used go first. */
+  cacheBytes: number;
 }
 
-/** Decoded images by content hash, least recently used dropped first when the pixel budget is spent. */
+/** Decoded images by content hash, least recently used dropped first when the memory budget is spent. */
 export class ImageStore {
   private readonly entries = new Map<string, ImageEntry>();
-  private pixels = 0;
 
   constructor(private readonly options: ImageStoreOptions) {}
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Approximate memory held by all cached images. */
+  get bytes(): number {
+    let n = 0;
+    for (const e of this.entries.values()) n += e.bytes;
+    return n;
   }
 
   /** A cached image by id, or 404 `image_not_found` (the client then uploads the bytes again). */
@@ -131,17 +166,21 @@ export class ImageStore {
   /** Decode and cache uploaded bytes (or return the cached entry for identical bytes). */
   async put(bytes: Uint8Array): Promise<ImageEntry> {
     const id = imageIdOf(bytes);
-    const cached = this.entries.get(id);
-    if (cached) return this.get(id);
+    if (this.entries.has(id)) return this.get(id);
     const image = await decodeImage(bytes, { maxPixels: this.options.maxPixels });
     const entry = new ImageEntry(id, image);
     this.entries.set(id, entry);
-    this.pixels += entry.pixels;
-    for (const [key, old] of this.entries) {
-      if (this.pixels <= this.options.cachePixels || old === entry) break;
-      this.entries.delete(key);
-      this.pixels -= old.pixels;
-    }
+    this.trim();
     return entry;
+  }
+
+  /** Drop least recently used images until the cache fits its budget (the newest always stays). */
+  trim(): void {
+    let total = this.bytes;
+    for (const [key, old] of this.entries) {
+      if (total <= this.options.cacheBytes || this.entries.size <= 1) break;
+      total -= old.bytes;
+      this.entries.delete(key);
+    }
   }
 }

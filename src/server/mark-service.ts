@@ -14,8 +14,7 @@ import type { MarkOptionsInput } from "./schemas.js";
 export interface MarkedImage {
   imageId: string;
   manifest: Manifest;
-  markedImage: string;
-  /** The marked PNG, for callers that send it on to a model. */
+  /** The marked PNG. */
   png: Buffer;
   /** The regions as marked (ids = mark ids), for tasks run on the same marks. */
   regions: Region[];
@@ -75,7 +74,6 @@ export async function markEntry(
   const marked: MarkedImage = {
     imageId: entry.id,
     manifest: result.manifest,
-    markedImage: `data:image/png;base64,${result.png.toString("base64")}`,
     png: result.png,
     regions: result.regions,
     timings: {
@@ -86,6 +84,7 @@ export async function markEntry(
     },
   };
   entry.results.set(key, marked);
+  ctx.images.trim();
   return marked;
 }
 

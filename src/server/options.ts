@@ -9,8 +9,8 @@ export interface ServeOptions {
   maxBodyBytes: number;
   /** Largest decoded image in pixels (413 beyond). */
   maxPixels: number;
-  /** Decoded pixels kept in the image cache. */
-  cachePixels: number;
+  /** Memory for cached images and their hierarchies and results, bytes. */
+  cacheBytes: number;
   /** Marking / segmentation jobs running at once, and waiting (429 beyond). */
   concurrency: number;
   queue: number;
@@ -38,7 +38,7 @@ export const DEFAULT_SERVE_OPTIONS: ServeOptions = {
   port: 7860,
   maxBodyBytes: 50 * 1024 * 1024,
   maxPixels: 40_000_000,
-  cachePixels: 60_000_000,
+  cacheBytes: 256 * 2 ** 20,
   concurrency: 2,
   queue: 16,
   modelConcurrency: 4,

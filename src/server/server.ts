@@ -157,10 +157,8 @@ export function createSomServer(partial: Partial<ServeOptions> = {}): {
       const e = toHttpError(controller.signal.aborted ? (controller.signal.reason ?? err) : err);
       if (e.status === 500)
         log(`error on ${req.method} ${pathname}: ${(err as Error)?.stack ?? String(err)}`);
-      // A refusal before the body was read: close the connection rather than read an upload we refused.
-      const unread = !req.readableEnded;
-      if (unread) req.resume();
-      sendJson(res, e.status, errorBody(e), { ...e.headers, ...(unread ? { connection: "close" } : {}) });
+      const close = discardUnreadBody(req, Math.max(2 * options.maxBodyBytes, 8 * 2 ** 20));
+      sendJson(res, e.status, errorBody(e), { ...e.headers, ...(close ? { connection: "close" } : {}) });
     } finally {
       clearTimeout(timer);
     }
@@ -173,6 +171,27 @@ export function createSomServer(partial: Partial<ServeOptions> = {}): {
     },
   );
   return { server, context: ctx };
+}
+
+/**
+ * After an early refusal (429, 401, 413…) the client may still be sending its upload. Closing the socket
+ * now would make it fail with EPIPE instead of reading our answer, so the rest is read and thrown away,
+ * up to `cap` bytes; a larger upload is cut off. Returns whether the connection must close.
+ */
+function discardUnreadBody(req: IncomingMessage, cap: number): boolean {
+  if (req.readableEnded) return false;
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > cap) {
+    req.resume();
+    return true;
+  }
+  let seen = 0;
+  req.on("data", (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > cap) req.socket.destroy();
+  });
+  req.resume();
+  return false;
 }
 
 function serveStatic(web: StaticFiles, pathname: string, res: ServerResponse): void {

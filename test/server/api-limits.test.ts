@@ -59,8 +59,11 @@ describe("request limits", () => {
     const photos = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((i) => freshPhoto(i)));
     const responses = await Promise.all(photos.map((p) => postImage(`${server!.url}/v1/mark`, p)));
     const statuses = responses.map((r) => r.status);
-    expect(statuses.filter((s) => s === 200).length).toBe(3);
-    expect(statuses.filter((s) => s === 429).length).toBe(5);
+    // One running and two queued are always served; how many more depends on whether late requests
+    // arrive after a slot frees up (the exact rule is checked in limiter.test.ts).
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(3);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
     for (const r of responses.filter((x) => x.status === 429)) {
       expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       const { body } = await result(r);

@@ -14,6 +14,7 @@ interface ServeCliOptions {
   concurrency: number;
   queue: number;
   timeout: number;
+  cacheMb?: number;
   allowUrlFetch?: boolean;
   provider?: string;
   model?: string;
@@ -81,6 +82,11 @@ export function registerServe(program: Command, _setExit: SetExit): void {
       "request deadline, queueing included",
       positive("--timeout"),
       DEFAULT_SERVE_OPTIONS.timeoutMs / 1000,
+    )
+    .option(
+      "--cache-mb <MB>",
+      "memory for cached images, hierarchies and results (default 256)",
+      positive("--cache-mb"),
     )
     .option("--allow-url-fetch", "accept imageUrl (http/https to public addresses only)")
     .option(
@@ -167,7 +173,8 @@ export function serveOptionsFromCli(
     token,
     maxBodyBytes: Math.round(opts.maxBody * 2 ** 20),
     maxPixels: opts.maxPixels,
-    cachePixels: Math.max(DEFAULT_SERVE_OPTIONS.cachePixels, opts.maxPixels),
+    cacheBytes:
+      opts.cacheMb !== undefined ? Math.round(opts.cacheMb * 2 ** 20) : DEFAULT_SERVE_OPTIONS.cacheBytes,
     concurrency: opts.concurrency,
     queue: opts.queue,
     timeoutMs: Math.round(opts.timeout * 1000),

@@ -15,8 +15,8 @@ export const markRoute: Route = {
       const options = body.options ?? MarkOptionsSchema.parse({});
       return await ticket.run(async () => {
         const entry = await resolveImage(ctx, source, signal);
-        const { imageId, manifest, markedImage, timings } = await markEntry(ctx, entry, options, signal);
-        return { imageId, manifest, markedImage, timings };
+        const { imageId, manifest, png, timings } = await markEntry(ctx, entry, options, signal);
+        return { imageId, manifest, markedImage: `data:image/png;base64,${png.toString("base64")}`, timings };
       }, signal);
     } finally {
       ticket.release();

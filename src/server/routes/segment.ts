@@ -15,6 +15,7 @@ export const segmentRoute: Route = {
       return await ticket.run(async () => {
         const entry = await resolveImage(ctx, source, signal);
         const { method, regions } = await segmentEntry(ctx, entry, body);
+        ctx.images.trim();
         return { imageId: entry.id, method, regions };
       }, signal);
     } finally {
