@@ -11,7 +11,7 @@ import {
 import { loadSamRuntime } from "../../src/proposers/sam/runtime.js";
 import { cleanMask, removeSmallRegions } from "../../src/proposers/sam/small-regions.js";
 import { composeAxis, upscaleWindow } from "../../src/proposers/sam/upscale.js";
-import { maskFromFull, maskToFull, tightenMask } from "../../src/regions/mask.js";
+import { type Mask, maskFromFull, maskToFull, tightenMask } from "../../src/regions/mask.js";
 import { tinyModel } from "../helpers/onnx-sam-fixtures.js";
 
 describe("point grid and crop boxes (official build_point_grid / generate_crop_boxes)", () => {
@@ -100,6 +100,53 @@ describe("small-region clean-up (official remove_small_regions)", () => {
     expect(c.changed).toBe(true);
     expect(Array.from(maskToFull(c.mask)).reduce((a, b) => a + b, 0)).toBe(36);
     expect(cleanMask(c.mask, 3).changed).toBe(false);
+  });
+
+  it("cleans on the mask's box exactly as on the full image, edge cases included", () => {
+    // Reference: the official algorithm on the full image.
+    const reference = (m: Mask, t: number) => {
+      const a = removeSmallRegions(maskToFull(m), m.width, m.height, t, "holes");
+      const b = removeSmallRegions(a.full, m.width, m.height, t, "islands");
+      return { full: b.full, changed: a.changed || b.changed };
+    };
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const W = 23;
+    const H = 17;
+    const cases: Mask[] = [];
+    for (let k = 0; k < 300; k++) {
+      // Random blobs in a random sub-rectangle; some span the full width or height, some nearly all of it.
+      const x0 = rand() < 0.3 ? 0 : Math.floor(rand() * 8);
+      const x1 = rand() < 0.3 ? W : W - Math.floor(rand() * 8);
+      const y0 = rand() < 0.3 ? 0 : Math.floor(rand() * 6);
+      const y1 = rand() < 0.3 ? H : H - Math.floor(rand() * 6);
+      const density = 0.4 + rand() * 0.55;
+      const full = new Uint8Array(W * H);
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) full[y * W + x] = rand() < density ? 1 : 0;
+      cases.push(maskFromFull(full, W, H));
+    }
+    // A mask spanning the full width with thin strips of background above and below (two small pieces).
+    cases.push(
+      maskFromFull(
+        Uint8Array.from({ length: W * H }, (_, i) => (i >= W && i < W * (H - 1) ? 1 : 0)),
+        W,
+        H,
+      ),
+    );
+    let changed = 0;
+    for (const m of cases) {
+      for (const t of [2, 5, 30, 400]) {
+        const got = cleanMask(m, t);
+        const want = reference(m, t);
+        expect(Array.from(maskToFull(got.mask))).toEqual(Array.from(want.full));
+        expect(got.changed).toBe(want.changed);
+        if (got.changed) changed++;
+      }
+    }
+    expect(changed).toBeGreaterThan(100); // the cases exercise the clean-up, not only the no-op path
   });
 });
 
