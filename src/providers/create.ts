@@ -41,6 +41,8 @@ export interface ProviderConfig {
   /** JSONL file to append every answer to, for later replay. */
   recordFile?: string;
   onRetry?: (message: string) => void;
+  /** The fetch the SDK uses (a proxy agent, a test double of the network); default globalThis.fetch. */
+  fetch?: typeof globalThis.fetch;
 }
 
 /** Build the provider the user asked for, wrapped with cache and recorder as configured. */
@@ -90,7 +92,7 @@ function createNetworkProvider(
   return createSdkProvider({
     name,
     model,
-    languageModel: createSdkModel(name, model, baseURL, found?.key, structuredOutput),
+    languageModel: createSdkModel(name, model, baseURL, found?.key, structuredOutput, config.fetch),
     imageLimits: { ...IMAGE_LIMITS[name], ...config.imageLimits },
     structuredOutput,
     errorContext: {

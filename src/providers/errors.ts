@@ -6,6 +6,7 @@ export type ProviderErrorCode =
   | "auth"
   | "forbidden"
   | "model_not_found"
+  | "endpoint_not_found"
   | "rate_limited"
   | "server_error"
   | "bad_request"
@@ -45,7 +46,8 @@ export function toProviderError(err: unknown, ctx: ErrorContext): ProviderError 
   const who = `${ctx.provider} (${ctx.model})`;
   if (APICallError.isInstance(err) && err.statusCode != null) {
     const status = err.statusCode;
-    const detail = redact(serverMessage(err), ctx.apiKey);
+    // Without its final full stop, so hints can follow ("…api-keys; check OPENAI_API_KEY").
+    const detail = redact(serverMessage(err), ctx.apiKey).replace(/[.\s]+$/, "");
     const tail = detail ? `: ${detail}` : "";
     if (status === 401) {
       const hint = ctx.keyVar ? `; check ${ctx.keyVar}` : "";
@@ -55,9 +57,16 @@ export function toProviderError(err: unknown, ctx: ErrorContext): ProviderError 
       return new ProviderError(`${who}: permission denied (HTTP 403)${tail}`, "forbidden");
     }
     if (status === 404) {
+      // A 404 naming the model is an unknown model; any other is a wrong URL (e.g. --base-url without /v1).
+      if (/model/i.test(detail) || detail.includes(ctx.model)) {
+        return new ProviderError(
+          `${who}: model "${ctx.model}" not found at ${ctx.baseURL} (HTTP 404)${tail}; check --model`,
+          "model_not_found",
+        );
+      }
       return new ProviderError(
-        `${who}: model "${ctx.model}" not found at ${ctx.baseURL} (HTTP 404)${tail}; check --model and --base-url`,
-        "model_not_found",
+        `${who}: ${err.url} not found (HTTP 404)${tail}; check --base-url (now ${ctx.baseURL})`,
+        "endpoint_not_found",
       );
     }
     if (status === 429) {
@@ -107,6 +116,15 @@ export function toProviderError(err: unknown, ctx: ErrorContext): ProviderError 
     return new ProviderError(`${who}: network error talking to ${ctx.baseURL} (${net})`, "connection", true);
   }
   const msg = err instanceof Error ? err.message : String(err);
+  if (APICallError.isInstance(err)) {
+    // No HTTP answer and no errno code (e.g. undici's "bad port"): fetch itself refused the URL.
+    const cause =
+      err.cause instanceof Error ? err.cause.message : msg.replace(/^Cannot connect to API:\s*/, "");
+    return new ProviderError(
+      `${who}: cannot connect to ${ctx.baseURL} (${redact(firstLine(cause), ctx.apiKey)}); check --base-url`,
+      "connection",
+    );
+  }
   if (/Invalid URL|Failed to parse URL/i.test(msg)) {
     return new ProviderError(`${who}: invalid base URL ${ctx.baseURL}; check --base-url`, "connection");
   }

@@ -15,8 +15,9 @@ export interface RetryOptions {
 }
 
 /**
- * Run `attempt` until it succeeds, retrying ProviderErrors marked retryable (429, 5xx, dropped connections,
- * timeouts) with exponential backoff; a server's Retry-After replaces the backoff delay.
+ * Run `attempt` until it succeeds, retrying ProviderErrors marked retryable (429, 5xx, dropped connections;
+ * not timeouts: a slow server stays slow) with exponential backoff; a server's Retry-After replaces the
+ * backoff delay.
  */
 export async function withRetries<T>(
   attempt: (n: number) => Promise<T>,

@@ -37,12 +37,17 @@ export function createSdkModel(
   baseURL: string,
   apiKey: string | undefined,
   structuredOutput: boolean,
+  fetch?: typeof globalThis.fetch,
 ): LanguageModel {
   switch (provider) {
     case "openai": {
-      // Azure's v1 endpoint takes the key in `api-key`; sending the Bearer header too is harmless.
-      const headers = apiKey && isAzureURL(baseURL) ? { "api-key": apiKey } : undefined;
-      return createOpenAI({ apiKey: apiKey ?? "", baseURL, headers }).chat(model);
+      // Azure takes a key in `api-key`; it reads `Authorization: Bearer` as an Entra ID token and rejects a
+      // key sent there, so that header is dropped (the SDK leaves out headers set to undefined).
+      const headers =
+        apiKey && isAzureURL(baseURL)
+          ? ({ "api-key": apiKey, Authorization: undefined } as unknown as Record<string, string>)
+          : undefined;
+      return createOpenAI({ apiKey: apiKey ?? "", baseURL, headers, fetch }).chat(model);
     }
     case "openai-compatible":
       return createOpenAICompatible({
@@ -51,10 +56,11 @@ export function createSdkModel(
         apiKey,
         includeUsage: true,
         supportsStructuredOutputs: structuredOutput,
+        fetch,
       }).chatModel(model);
     case "anthropic":
-      return createAnthropic({ apiKey: apiKey ?? "", baseURL }).messages(model);
+      return createAnthropic({ apiKey: apiKey ?? "", baseURL, fetch }).messages(model);
     case "google":
-      return createGoogleGenerativeAI({ apiKey: apiKey ?? "", baseURL })(model);
+      return createGoogleGenerativeAI({ apiKey: apiKey ?? "", baseURL, fetch })(model);
   }
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createProvider } from "../../src/providers/create.js";
-import { ProviderError } from "../../src/providers/errors.js";
+import { ProviderError, retryAfterMs } from "../../src/providers/errors.js";
 import type { FakeServer } from "../helpers/fake-http-server.js";
 import { openaiError, startFakeOpenAI } from "../helpers/fake-openai-server.js";
 import { photoPng } from "./test-image.js";
@@ -115,6 +115,62 @@ describe("openai provider over chat completions", () => {
     expect(err.message).toMatch(/model "gpt-9-vision" not found .*does not exist/);
   });
 
+  it("tells a wrong base URL (404 that names no model) from an unknown model", async () => {
+    server = await startFakeOpenAI({ apiKey: KEY, models: ["gpt-4o"], model: () => "x" });
+    // The usual mistake: the server root instead of its /v1.
+    const err = await failure(
+      (await openai({ baseURL: server.origin })).complete({ system: "s", prompt: "p", image: png }),
+    );
+    expect(err.reason).toBe("endpoint_not_found");
+    expect(err.message).toBe(
+      `openai (gpt-4o): ${server.origin}/chat/completions not found (HTTP 404): Invalid URL (POST /chat/completions); check --base-url (now ${server.origin})`,
+    );
+    const bad = await failure(
+      (await openai({ baseURL: "http://127.0.0.1:1/v1" })).complete({ system: "s", prompt: "p", image: png }),
+    );
+    expect(bad.reason).toBe("connection");
+    expect(bad.message).toMatch(
+      /^openai \(gpt-4o\): cannot connect to http:\/\/127\.0\.0\.1:1\/v1 \(.+\); check --base-url$/,
+    );
+  });
+
+  it("sends an Azure key in api-key, never as a Bearer token, to the resource's /openai/v1", async () => {
+    server = await startFakeOpenAI({ model: () => "[2]" });
+    const urls: string[] = [];
+    // The network between us and Azure: requests to the resource go to the local server instead.
+    const fetchToLocal: typeof fetch = (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      urls.push(url);
+      return fetch(url.replace("https://my-res.openai.azure.com/openai", server!.origin), init);
+    };
+    const p = await createProvider({
+      provider: "openai",
+      model: "my-gpt4o-deployment",
+      baseURL: "https://my-res.openai.azure.com/openai/v1",
+      env: { AZURE_OPENAI_API_KEY: KEY },
+      cache: false,
+      fetch: fetchToLocal,
+    });
+    expect((await p.complete({ system: "s", prompt: "p", image: png })).text).toBe("[2]");
+    expect(urls).toEqual(["https://my-res.openai.azure.com/openai/v1/chat/completions"]);
+    const h = server.requests[0].headers;
+    expect(h["api-key"]).toBe(KEY);
+    expect(h.authorization).toBeUndefined();
+    expect(server.requests[0].body.model).toBe("my-gpt4o-deployment");
+    await expect(
+      createProvider({ provider: "openai", baseURL: "https://my-res.openai.azure.com/openai/v1", env: {} }),
+    ).rejects.toThrow(/no API key; set AZURE_OPENAI_API_KEY or OPENAI_API_KEY/);
+  });
+
+  it("reads Retry-After as seconds or an HTTP date, and retry-after-ms", () => {
+    const now = Date.parse("2025-01-01T00:00:00Z");
+    expect(retryAfterMs({ "retry-after": "2" }, now)).toBe(2000);
+    expect(retryAfterMs({ "retry-after": "Wed, 01 Jan 2025 00:00:07 GMT" }, now)).toBe(7000);
+    expect(retryAfterMs({ "retry-after-ms": "250", "retry-after": "9" }, now)).toBe(250);
+    expect(retryAfterMs({ "retry-after": "soon" }, now)).toBeUndefined();
+    expect(retryAfterMs({}, now)).toBeUndefined();
+  });
+
   it("waits for Retry-After on 429 and then succeeds", async () => {
     server = await startFakeOpenAI({ apiKey: KEY, model: () => "[1]" });
     server.queue.push({
@@ -156,7 +212,7 @@ describe("openai provider over chat completions", () => {
     );
     expect(err.reason).toBe("server_error");
     expect(err.message).toMatch(
-      /server error \(HTTP 503\): The engine is currently overloaded\. \(after 3 attempts\)/,
+      /server error \(HTTP 503\): The engine is currently overloaded \(after 3 attempts\)$/,
     );
     expect(server.requests).toHaveLength(5);
   });
