@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SomServer, startSomServer } from "../../src/server/index.js";
 import { cocoImage } from "../helpers/datasets.js";
@@ -224,6 +225,22 @@ describe("som serve web app in Chromium", () => {
     const path = await download.path();
     const manifest = JSON.parse((await import("node:fs")).readFileSync(path, "utf8"));
     expect(manifest.marks.length).toBe(await markCount());
+    const [png] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Marked PNG" }).click(),
+    ]);
+    expect(png.suggestedFilename()).toBe("000000000139.som.png");
+    const meta = await sharp(await png.path()).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(["png", 640, 426]);
+    // The selection: one mark selected, its mask as a black-and-white PNG with exactly its area in white.
+    await page.locator(".chip").nth(2).click();
+    const [sel] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Selection PNG" }).click(),
+    ]);
+    const stats = await sharp(await sel.path()).stats();
+    const white = Math.round((stats.channels[0].mean / 255) * 640 * 426);
+    expect(white).toBe(manifest.marks[2].area);
     (await import("node:fs")).writeFileSync(
       join(ARTIFACTS, "timings.json"),
       `${JSON.stringify(timings, null, 2)}\n`,

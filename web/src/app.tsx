@@ -331,7 +331,7 @@ export function App() {
             <section class="panel" aria-labelledby="dl-title">
               <h2 id="dl-title">Download</h2>
               <div class="row wrap">
-                <button type="button" onClick={() => void saveDataUrl(result.markedImage, `${stem}.som.png`)}>
+                <button type="button" onClick={() => saveDataUrl(result.markedImage, `${stem}.som.png`)}>
                   Marked PNG
                 </button>
                 <button type="button" onClick={() => saveManifest(manifest, `${stem}.som.json`)}>

@@ -13,8 +13,14 @@ export function saveBlob(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export async function saveDataUrl(dataUrl: string, name: string): Promise<void> {
-  saveBlob(await (await fetch(dataUrl)).blob(), name);
+/** Save a base64 data: URL (decoded here: the app's CSP does not let fetch() read data: URLs). */
+export function saveDataUrl(dataUrl: string, name: string): void {
+  const comma = dataUrl.indexOf(",");
+  const type = /^data:([^;,]+)/.exec(dataUrl)?.[1] ?? "application/octet-stream";
+  const bin = atob(dataUrl.slice(comma + 1));
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  saveBlob(new Blob([bytes], { type }), name);
 }
 
 export function saveManifest(manifest: Manifest, name: string): void {
