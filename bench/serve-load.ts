@@ -43,10 +43,13 @@ async function startServer(): Promise<{ url: string; pid: number; stop(): void }
   return { url, pid: child.pid!, stop: () => child.kill("SIGTERM") };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies of several shapes
+type Json = any;
+
 async function post(
   url: string,
   body: FormData | string,
-): Promise<{ status: number; ms: number; json: any }> {
+): Promise<{ status: number; ms: number; json: Json }> {
   const t0 = performance.now();
   const res = await fetch(url, {
     method: "POST",
