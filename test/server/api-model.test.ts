@@ -139,6 +139,29 @@ describe("POST /v1/tasks/<task>", () => {
     expect(body.phrases.map((p: Json) => p.ids)).toEqual([[2], [3, 4]]);
   });
 
+  it("track: objects of a first frame matched to the marks of a second", async () => {
+    answer = () => '{"matches":[{"object":"1","mark":"2"}]}';
+    const frame2 = await sharp(photoBytes()).flop().jpeg().toBuffer();
+    const { status, body } = await result(
+      await postJson(`${server.url}/v1/tasks/track`, {
+        image: frame2.toString("base64"),
+        options,
+        frame1Id: imageId,
+        objects: [marked.manifest.marks[0].segmentation],
+      }),
+    );
+    expect(status).toBe(200);
+    expect(body.matches).toEqual([expect.objectContaining({ object: 1, mark: 2 })]);
+    // Both frames reached the model, frame 1 first.
+    expect(
+      fake.requests
+        .at(-1)!
+        .body.messages.at(-1)
+        .content.filter((p: Json) => p.type === "image_url"),
+    ).toHaveLength(2);
+    expect(body.files[".masks.png"]).toMatch(/^data:image\/png;base64,/);
+  });
+
   it("validates task fields", async () => {
     const { status, body } = await result(
       await postJson(`${server.url}/v1/tasks/ground`, { imageId, sentence: "x" }),

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
@@ -216,22 +216,68 @@ describe("som serve web app in Chromium", () => {
     await shot("6-mention-3");
   });
 
+  it("opens a second photo dropped onto the page, and a pasted one", async () => {
+    const bytes = readFileSync(cocoImage("000000000285"));
+    const dropFile = (kind: "drop" | "paste") =>
+      page.evaluate(
+        ([b64, k]) => {
+          const bin = atob(b64);
+          const data = new Uint8Array(bin.length);
+          for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i);
+          const dt = new DataTransfer();
+          dt.items.add(
+            new File([data], k === "drop" ? "bear.jpg" : "pasted-bear.jpg", { type: "image/jpeg" }),
+          );
+          if (k === "drop")
+            window.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, cancelable: true }));
+          else document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, cancelable: true }));
+        },
+        [bytes.toString("base64"), kind] as [string, string],
+      );
+    await dropFile("drop");
+    await page.locator("header .file", { hasText: "bear.jpg" }).waitFor();
+    await page
+      .getByTestId("mark-count")
+      .filter({ hasText: /\d+ marks/ })
+      .waitFor();
+    // A new image starts a new conversation.
+    expect(await page.locator(".msg").count()).toBe(0);
+    expect(
+      await page.locator(".stage img").evaluate((i: HTMLImageElement) => [i.naturalWidth, i.naturalHeight]),
+    ).toEqual(
+      await sharp(bytes)
+        .metadata()
+        .then((m) => [m.width, m.height]),
+    );
+    await shot("7-dropped");
+    await dropFile("paste");
+    await page.locator("header .file", { hasText: "pasted-bear.jpg" }).waitFor();
+    await page
+      .getByTestId("mark-count")
+      .filter({ hasText: /\d+ marks/ })
+      .waitFor();
+  });
+
   it("offers the downloads", async () => {
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       page.getByRole("button", { name: "Manifest" }).click(),
     ]);
-    expect(download.suggestedFilename()).toBe("000000000139.som.json");
+    expect(download.suggestedFilename()).toBe("pasted-bear.som.json");
     const path = await download.path();
-    const manifest = JSON.parse((await import("node:fs")).readFileSync(path, "utf8"));
+    const manifest = JSON.parse(readFileSync(path, "utf8"));
     expect(manifest.marks.length).toBe(await markCount());
     const [png] = await Promise.all([
       page.waitForEvent("download"),
       page.getByRole("button", { name: "Marked PNG" }).click(),
     ]);
-    expect(png.suggestedFilename()).toBe("000000000139.som.png");
+    expect(png.suggestedFilename()).toBe("pasted-bear.som.png");
     const meta = await sharp(await png.path()).metadata();
-    expect([meta.format, meta.width, meta.height]).toEqual(["png", 640, 426]);
+    expect([meta.format, meta.width, meta.height]).toEqual([
+      "png",
+      manifest.image.width,
+      manifest.image.height,
+    ]);
     // The selection: one mark selected, its mask as a black-and-white PNG with exactly its area in white.
     await page.locator(".chip").nth(2).click();
     const [sel] = await Promise.all([
@@ -239,11 +285,8 @@ describe("som serve web app in Chromium", () => {
       page.getByRole("button", { name: "Selection PNG" }).click(),
     ]);
     const stats = await sharp(await sel.path()).stats();
-    const white = Math.round((stats.channels[0].mean / 255) * 640 * 426);
+    const white = Math.round((stats.channels[0].mean / 255) * manifest.image.width * manifest.image.height);
     expect(white).toBe(manifest.marks[2].area);
-    (await import("node:fs")).writeFileSync(
-      join(ARTIFACTS, "timings.json"),
-      `${JSON.stringify(timings, null, 2)}\n`,
-    );
+    writeFileSync(join(ARTIFACTS, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
   });
 });
