@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { main } from "../../src/cli/main.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 
@@ -29,4 +30,38 @@ export function runSom(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
     child.on("close", (code) => done({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(opts.input ?? "");
   });
+}
+
+/**
+ * Run `som` in this process (no child start-up; process.env as the test set it), capturing what it writes
+ * to stdout and stderr. One at a time: the capture replaces the process's write functions meanwhile.
+ */
+export async function somInProcess(args: string[]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await main(["node", "som", ...args]);
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+  return { code, stdout, stderr };
+}
+
+/** `somInProcess` for commands expected to succeed: their stdout; a non-zero exit throws with stderr. */
+export async function somStdout(args: string[]): Promise<string> {
+  const r = await somInProcess(args);
+  if (r.code !== 0) throw new Error(`som ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
 }

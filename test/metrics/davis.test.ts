@@ -6,8 +6,7 @@ import { UserError } from "../../src/cli/errors.js";
 import { decodePng, encodeIndexedPng } from "../../src/image/png-index.js";
 import { evaluateDavis } from "../../src/metrics/davis.js";
 import { dataset } from "../helpers/datasets.js";
-import { runSom } from "../helpers/cli.js";
-import { cli } from "./cli-capture.js";
+import { runSom, somStdout as cli } from "../helpers/cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "som-davis-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

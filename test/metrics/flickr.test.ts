@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAnnotationXml, parseSentences } from "../../src/metrics/flickr-entities.js";
 import { evaluateFlickr, xyxyIoU } from "../../src/metrics/flickr.js";
-import { cli } from "./cli-capture.js";
+import { somStdout as cli } from "../helpers/cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "som-flickr-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

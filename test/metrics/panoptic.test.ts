@@ -9,7 +9,7 @@ import { formatPanoptic } from "../../src/metrics/format.js";
 import { evaluatePanoptic } from "../../src/metrics/panoptic.js";
 import { addImage, type PqStat, pqAverage, type SegmentInfo } from "../../src/metrics/pq-stat.js";
 import { COCO, cocoPanopticJson } from "../helpers/datasets.js";
-import { cli } from "./cli-capture.js";
+import { somStdout as cli } from "../helpers/cli.js";
 
 const CATS = new Map<number | string, unknown>([
   [1, {}],

@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { evaluateRec, recScores, xywhIoU } from "../../src/metrics/rec.js";
 import { COCO, cocoPanopticJson } from "../helpers/datasets.js";
-import { runSom } from "../helpers/cli.js";
-import { cli } from "./cli-capture.js";
+import { runSom, somStdout as cli } from "../helpers/cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "som-rec-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

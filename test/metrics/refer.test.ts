@@ -7,7 +7,7 @@ import { decodePng, encodeIndexedPng } from "../../src/image/png-index.js";
 import { npMean } from "../../src/metrics/numpy-sum.js";
 import { evaluateRefer, referScores } from "../../src/metrics/refer.js";
 import { COCO } from "../helpers/datasets.js";
-import { cli } from "./cli-capture.js";
+import { somStdout as cli } from "../helpers/cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "som-refer-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

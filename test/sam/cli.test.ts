@@ -1,36 +1,16 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cudaUnavailableReason } from "../../src/proposers/sam/device.js";
 import { decodeRle } from "../../src/regions/rle.js";
+import { somInProcess as som } from "../helpers/cli.js";
 import { DATASETS, disc, maskIoU, shapeMask, tempDir, tinyModel } from "../helpers/onnx-sam-fixtures.js";
 
 const PHOTO = join(DATASETS, "coco-panoptic-val2017", "images", "000000000139.jpg"); // 640×426
 const IOU: [number, number, number] = [0.9, 0.97, 0.8];
 let model: string;
 const saved = process.env.XDG_CONFIG_HOME;
-
-async function som(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main(["node", "som", ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 beforeAll(() => {
   process.env.XDG_CONFIG_HOME = join(tempDir("som-xdg-"), "config");
@@ -44,7 +24,7 @@ afterAll(() => {
 describe("som segment", () => {
   it("writes a manifest whose RLE masks are the prompted regions in image pixels", async () => {
     const out = tempDir();
-    const r = await som(
+    const r = await som([
       "segment",
       PHOTO,
       "--model",
@@ -57,8 +37,8 @@ describe("som segment", () => {
       "300,100,120,150",
       "-o",
       out,
-    );
-    expect(r.err).toMatch(/2 regions →/);
+    ]);
+    expect(r.stderr).toMatch(/2 regions →/);
     expect(r.code).toBe(0);
     const m = JSON.parse(readFileSync(join(out, "000000000139.som.json"), "utf8"));
     expect(m.image).toMatchObject({ width: 640, height: 426, file: "000000000139.jpg" });
@@ -102,7 +82,7 @@ describe("som segment", () => {
         .png()
         .toBuffer(),
     );
-    const r = await som("segment", PHOTO, "--model", model, "--scribble", file, "-o", out, "-q");
+    const r = await som(["segment", PHOTO, "--model", model, "--scribble", file, "-o", out, "-q"]);
     expect(r.code).toBe(0);
     const m = JSON.parse(readFileSync(join(out, "000000000139.som.json"), "utf8"));
     expect(m.marks).toHaveLength(2);
@@ -111,12 +91,16 @@ describe("som segment", () => {
 
   it("bad input: one line, no stack trace, non-zero exit", async () => {
     const cases: Array<[string[], RegExp]> = [
-      [["segment", PHOTO, "--point", "1,2"], /needs --model/],
+      [["segment", PHOTO, "--point", "1,2"], /^som: segment needs --model DIR/],
       [["segment", PHOTO, "--model", model], /give at least one prompt/],
       [["segment", PHOTO, "--model", model, "--point", "1"], /--point must be x,y or x,y,label/],
       [["segment", PHOTO, "--model", model, "--point", "1,2,5"], /label must be 1 \(positive\) or 0/],
       [["segment", PHOTO, "--model", model, "--box", "1,2,0,4"], /width and height must be positive/],
       [["segment", PHOTO, "--model", model, "--point", "900,10"], /outside the 640x426 image/],
+      [
+        ["segment", PHOTO, "--model", model, "--box", "700,10,20,20"],
+        /box 700,10,20,20 is outside the 640x426/,
+      ],
       [
         ["segment", PHOTO, "--model", tempDir(), "--point", "1,2"],
         /not a SAM model folder .*missing config\.json/,
@@ -128,30 +112,30 @@ describe("som segment", () => {
       [["segment", PHOTO, "--model", model, "--point", "1,2", "--device", "tpu"], /must be "cpu" or "cuda"/],
     ];
     for (const [args, pattern] of cases) {
-      const r = await som(...args);
+      const r = await som(args);
       expect(r.code, args.join(" ")).not.toBe(0);
-      expect(r.err, args.join(" ")).toMatch(pattern);
-      expect(r.err).not.toMatch(/\n\s+at /);
+      expect(r.stderr, args.join(" ")).toMatch(pattern);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
 
   it("--device cuda: a clear error when the CUDA provider is not installed", async () => {
     if (cudaUnavailableReason() === null) return;
-    const r = await som("segment", PHOTO, "--model", model, "--point", "10,10", "--device", "cuda");
+    const r = await som(["segment", PHOTO, "--model", model, "--point", "10,10", "--device", "cuda"]);
     expect(r.code).toBe(1);
-    expect(r.err.trim().split("\n")).toHaveLength(1);
-    expect(r.err).toMatch(/^som: --device cuda is not available: .*Use --device cpu\./);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^som: --device cuda is not available: .*Use --device cpu\./);
   });
 });
 
 describe("som mark --proposer sam and som models", () => {
   it("marks with the SAM generator and its threshold flags, by registered name", async () => {
-    expect((await som("models", "add", "tiny", model)).out).toMatch(/^added tiny: sam \(fp32\)/);
-    const list = await som("models", "list");
-    expect(list.out).toContain(`tiny\tsam\tfp32\t${model}`);
-    expect(list.out).toMatch(/downloadable: sam-vit-base \(Xenova\/sam-vit-base\)/);
+    expect((await som(["models", "add", "tiny", model])).stdout).toMatch(/^added tiny: sam \(fp32\)/);
+    const list = await som(["models", "list"]);
+    expect(list.stdout).toContain(`tiny\tsam\tfp32\t${model}`);
+    expect(list.stdout).toMatch(/downloadable: sam-vit-base \(Xenova\/sam-vit-base\)/);
     const out = tempDir();
-    const r = await som(
+    const r = await som([
       "mark",
       PHOTO,
       "--proposer",
@@ -174,9 +158,9 @@ describe("som mark --proposer sam and som models", () => {
       "1",
       "-o",
       out,
-    );
+    ]);
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/sam: 1\/1 prompt batches/);
+    expect(r.stderr).toMatch(/sam: 1\/1 prompt batches/);
     const m = JSON.parse(readFileSync(join(out, "000000000139.som.json"), "utf8"));
     expect(m.settings.proposer).toBe("sam");
     // iou 0.9 and 0.97 pass 0.85 (0.8 does not): two discs per grid point, radii 30 and 60 px;
@@ -187,7 +171,7 @@ describe("som mark --proposer sam and som models", () => {
     const [px, py] = small[0].point_coords;
     expect(maskIoU(decodeRle(small[0].segmentation), disc(640, 426, px, py, 30))).toBeGreaterThan(0.9);
     // The default granularity (0.5) keeps wholes and parts only.
-    const mid = await som(
+    const mid = await som([
       "mark",
       PHOTO,
       "--proposer",
@@ -201,26 +185,26 @@ describe("som mark --proposer sam and som models", () => {
       "-q",
       "-o",
       out,
-    );
+    ]);
     expect(mid.code).toBe(0);
     const m2 = JSON.parse(readFileSync(join(out, "000000000139.som.json"), "utf8"));
     expect(m2.marks.map((k: { level: string }) => k.level)).toEqual(new Array(9).fill("part"));
   });
 
   it("--proposer sam without --model, and bad threshold values, are one-line errors", async () => {
-    const r = await som("mark", PHOTO, "--proposer", "sam", "-o", tempDir());
+    const r = await som(["mark", PHOTO, "--proposer", "sam", "-o", tempDir()]);
     expect(r.code).not.toBe(0);
-    expect(r.err).toMatch(/--proposer sam needs --model DIR/);
-    const t = await som("mark", PHOTO, "--proposer", "sam", "--model", model, "--pred-iou-thresh", "1.5");
+    expect(r.stderr).toMatch(/--proposer sam needs --model DIR/);
+    const t = await som(["mark", PHOTO, "--proposer", "sam", "--model", model, "--pred-iou-thresh", "1.5"]);
     expect(t.code).not.toBe(0);
-    expect(t.err).toMatch(/--pred-iou-thresh must be a number from 0 to 1/);
+    expect(t.stderr).toMatch(/--pred-iou-thresh must be a number from 0 to 1/);
   });
 
   it("models add refuses a non-model folder; remove forgets a name", async () => {
-    const bad = await som("models", "add", "x", tempDir());
+    const bad = await som(["models", "add", "x", tempDir()]);
     expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(/^som: .* is not a SAM model folder/);
-    expect((await som("models", "remove", "tiny")).out).toBe("removed tiny\n");
-    expect((await som("models", "remove", "tiny")).err).toMatch(/no model named "tiny"/);
+    expect(bad.stderr).toMatch(/^som: .* is not a SAM model folder/);
+    expect((await som(["models", "remove", "tiny"])).stdout).toBe("removed tiny\n");
+    expect((await som(["models", "remove", "tiny"])).stderr).toMatch(/no model named "tiny"/);
   });
 });

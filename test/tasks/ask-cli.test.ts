@@ -7,7 +7,7 @@ import type { Region } from "../../src/regions/region.js";
 import { decodeRle } from "../../src/regions/rle.js";
 import type { FakeServer, ModelInput } from "../helpers/fake-http-server.js";
 import { startFakeOpenAI } from "../helpers/fake-openai-server.js";
-import { som } from "./cli-run.js";
+import { somInProcess as som } from "../helpers/cli.js";
 import { COCO, cocoMarks, cocoTruth, PANOPTIC_JSON } from "./coco.js";
 
 const KEY = "sk-e2e-secret-key-4242";
@@ -219,6 +219,22 @@ describe("som ask", () => {
       /^som: openai \(gpt-4o\): authentication failed \(HTTP 401\).*check OPENAI_API_KEY\n$/,
     );
     expect(r.stderr).not.toContain(KEY);
+  });
+
+  it("names the flag a user must add when regions cannot be had", async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["ask", IMAGE, "?", "--proposer", "sam"], /^som: --proposer sam needs --sam-model DIR/],
+      [["ask", IMAGE, "?", "--proposer", "masks"], /^som: --proposer masks needs --masks FILE\n$/],
+      [
+        ["task", "track", IMAGE, IMAGE, "--masks", MASKS[1], "--proposer", "masks"],
+        /^som: --proposer masks needs --candidates FILE\n$/,
+      ],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await som([...args, "--base-url", "http://127.0.0.1:1/v1", "-q", "-o", join(dir, "f")]);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr, args.join(" ")).toMatch(pattern);
+    }
   });
 
   it("splits dense images into groups of --group-size marks and merges the answers", async () => {

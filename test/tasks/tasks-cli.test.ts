@@ -8,7 +8,7 @@ import { COCO_PANOPTIC } from "../../src/prompts/vocab/coco-panoptic.js";
 import { decodeRle } from "../../src/regions/rle.js";
 import type { FakeServer, ModelInput } from "../helpers/fake-http-server.js";
 import { startFakeOpenAI } from "../helpers/fake-openai-server.js";
-import { som } from "./cli-run.js";
+import { somInProcess as som } from "../helpers/cli.js";
 import { COCO, cocoMarks, cocoTruth, DATA, PANOPTIC_JSON, requireData } from "./coco.js";
 
 const KEY = "sk-task-secret-77";

@@ -58,25 +58,30 @@ export function registerAsk(program: Command, setExit: SetExit): void {
     )
     .argument("<image>", "input image")
     .argument("<question>", "the question, in plain words");
-  addMarkingOptions(cmd, { masks: true, labels: "numeric" });
-  addModelOptions(cmd).action(async (image: string, question: string, opts: AskCliOptions) => {
-    const ctx = await prepare(image, opts, "ask");
-    const out = await runAsk({ ...ctx.input, question });
-    await emit(out, ctx.stem, opts);
-    if (out.json.referenced.length === 0 && !opts.quiet) {
-      process.stderr.write("som: the answer names no mark\n");
-    }
-    void setExit;
-  });
+  addModelOptions(cmd);
+  addMarkingOptions(cmd, { masks: true, labels: "numeric" }).action(
+    async (image: string, question: string, opts: AskCliOptions) => {
+      const ctx = await prepare(image, opts, "ask");
+      const out = await runAsk({ ...ctx.input, question });
+      await emit(out, ctx.stem, opts);
+      if (out.json.referenced.length === 0 && !opts.quiet) {
+        process.stderr.write("som: the answer names no mark\n");
+      }
+      void setExit;
+    },
+  );
 }
 
-/** --provider, --model, --base-url, cache, replay, timeouts… */
+/** Output flags, then --provider, --model, --base-url, cache, replay, timeouts… (add before the marking flags). */
 export function addModelOptions(cmd: Command): Command {
   return cmd
+    .option("-o, --out <dir>", "output folder", ".")
+    .option("--json", "print the answer JSON to stdout")
+    .option("-q, --quiet", "no progress lines")
     .addOption(
       new Option(
         "--provider <name>",
-        "model backend (keys from OPENAI_API_KEY, ANTHROPIC_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY, SOM_API_KEY)",
+        "model backend, default openai (keys from OPENAI_API_KEY, ANTHROPIC_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY, SOM_API_KEY)",
       ).choices([...PROVIDER_NAMES]),
     )
     .option("-m, --model <name>", "model name (defaults: gpt-4o, claude-sonnet-4-5, gemini-2.5-flash)")
@@ -101,22 +106,29 @@ export function addModelOptions(cmd: Command): Command {
     .option(
       "--template <file>",
       'prompt template: JSON {"system": "...", "prompt": "..."} or a text file (the user prompt)',
-    )
-    .option("-o, --out <dir>", "output folder", ".")
-    .option("--json", "print the answer JSON to stdout")
-    .option("-q, --quiet", "no progress lines");
+    );
 }
 
-/** Where regions come from and how marks are drawn (as in `som mark`), plus --group-size. */
-export function addMarkingOptions(cmd: Command, o: { masks: boolean; labels: "numeric" | "alpha" }): Command {
+/**
+ * Where regions come from and how marks are drawn (as in `som mark`), plus --group-size. `masksFlag` names
+ * the flag that gives regions from a file (`--masks`, added here when `masks` is set; track: `--candidates`).
+ */
+export function addMarkingOptions(
+  cmd: Command,
+  o: { masks: boolean; labels: "numeric" | "alpha"; masksFlag?: string },
+): Command {
+  const fromFile = o.masksFlag ?? (o.masks ? "--masks" : undefined);
   cmd
     .addOption(
       new Option(
         "-p, --proposer <name>",
-        "where regions come from (default: masks with --masks, else builtin)",
+        `where regions come from (default: ${fromFile ? `masks with ${fromFile}, else builtin` : "builtin"})`,
       ).choices(["builtin", "sam", "masks"]),
     )
-    .option("--sam-model <dir>", "SAM / SAM 2 / EdgeTAM model folder for --proposer sam");
+    .option(
+      "--sam-model <dir|name>",
+      "SAM / SAM 2 / EdgeTAM model folder or registered name, for --proposer sam",
+    );
   if (o.masks) {
     cmd
       .option(
@@ -138,7 +150,11 @@ export function addMarkingOptions(cmd: Command, o: { masks: boolean; labels: "nu
       "at most K marks per request; dense images are split and the answers merged",
       parsePositiveInt("--group-size"),
     )
-    .option("--marks <types>", "what to draw: number,mask,contour,box", parseMarkTypes, [...DEFAULT_MARKS])
+    .addOption(
+      new Option("--marks <types>", "what to draw: number,mask,contour,box in any mix")
+        .argParser(parseMarkTypes)
+        .default([...DEFAULT_MARKS], DEFAULT_MARKS.join(",")),
+    )
     .option("--labels <style>", "label text: numeric (1,2,…) or alpha (a,b,…)", parseLabelStyle, o.labels)
     .option("--alpha <a>", "mask tint opacity 0..1", parseUnit("--alpha"), DEFAULT_ALPHA)
     .option(
@@ -164,11 +180,16 @@ export interface Prepared {
 }
 
 /** Load the image, its regions and the provider from the flags. */
-export async function prepare(file: string, opts: AskCliOptions, task: TaskName): Promise<Prepared> {
+export async function prepare(
+  file: string,
+  opts: AskCliOptions,
+  task: TaskName,
+  masksFlag = "--masks",
+): Promise<Prepared> {
   const provider = await providerFromCli(opts);
   const template = opts.template ? await loadTemplate(task, opts.template) : undefined;
   const image = await loadImage(file, { maxPixels: opts.maxPixels });
-  const regions = await regionsFromCli(image, file, opts);
+  const regions = await regionsFromCli(image, file, opts, masksFlag);
   const progress = opts.quiet ? undefined : (m: string) => process.stderr.write(`som: ${m}\n`);
   progress?.(`${file}: ${regions.length} marks; asking ${provider.name} (${provider.model})`);
   return {
@@ -210,21 +231,28 @@ export async function providerFromCli(opts: AskCliOptions): Promise<Provider> {
   });
 }
 
+/** Regions of the image from `opts.masks` (given on the command line as `masksFlag`) or a proposer. */
 export async function regionsFromCli(
   image: RasterImage,
   file: string,
   opts: AskCliOptions,
+  masksFlag = "--masks",
 ): Promise<Region[]> {
   const proposerName = opts.proposer ?? (opts.masks ? "masks" : "builtin");
   if (proposerName === "masks") {
-    if (!opts.masks) throw new UserError("--proposer masks needs --masks FILE");
+    if (!opts.masks) throw new UserError(`--proposer masks needs ${masksFlag} FILE`);
     const regions = await loadMaskRegions(opts.masks, image, {
       imageFile: basename(file),
       segmentsInfo: opts.segmentsInfo,
     });
     return regionsFor(image, { regions, maxMarks: opts.maxMarks });
   }
-  if (opts.masks) throw new UserError(`--masks cannot be combined with --proposer ${proposerName}`);
+  if (opts.masks) throw new UserError(`${masksFlag} cannot be combined with --proposer ${proposerName}`);
+  if (proposerName === "sam" && !opts.samModel) {
+    throw new UserError(
+      "--proposer sam needs --sam-model DIR (a SAM-family ONNX folder or a name from `som models list`)",
+    );
+  }
   const proposer = await createProposer(proposerName, { model: opts.samModel, quiet: opts.quiet });
   return regionsFor(image, { proposer, granularity: opts.granularity, maxMarks: opts.maxMarks });
 }

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_MAX_PIXELS, loadImage } from "../../image/load.js";
 import type { RasterImage } from "../../image/raster.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
@@ -77,13 +77,21 @@ export function registerSegment(program: Command, setExit: SetExit): void {
   )
     .option(
       "--point <x,y[,label]>",
-      "a prompt point in image pixels; label 1 = positive (default), 0 = negative",
+      "a prompt point in image pixels; label 1 = positive (default), 0 = negative (repeatable)",
       parsePoint,
     )
-    .option("--box <x,y,w,h>", "a box prompt in image pixels (repeatable)", parseBox)
+    .option(
+      "--box <x,y,w,h>",
+      "a box prompt in image pixels (repeatable; each box makes one region)",
+      parseBox,
+    )
     .option("--scribble <png>", "scribble strokes: bright opaque pixels of a PNG the size of the image")
     .option("-o, --out <dir>", "output folder", ".")
-    .option("--marks <types>", "what to draw: number,mask,contour,box", parseMarkTypes, [...DEFAULT_MARKS])
+    .addOption(
+      new Option("--marks <types>", "what to draw: number,mask,contour,box in any mix")
+        .argParser(parseMarkTypes)
+        .default([...DEFAULT_MARKS], DEFAULT_MARKS.join(",")),
+    )
     .option("-q, --quiet", "no progress lines")
     .action(async (file: string, opts: SegmentCliOptions) => {
       await runSegment(file, opts);
@@ -92,7 +100,7 @@ export function registerSegment(program: Command, setExit: SetExit): void {
 }
 
 export async function runSegment(file: string, opts: SegmentCliOptions): Promise<void> {
-  if (!opts.model) throw new UserError("som segment needs --model DIR (or a name from `som models list`)");
+  if (!opts.model) throw new UserError("segment needs --model DIR (or a name from `som models list`)");
   if (!opts.point?.length && !opts.box?.length && !opts.scribble) {
     throw new UserError("give at least one prompt: --point x,y[,label], --box x,y,w,h or --scribble PNG");
   }

@@ -25,12 +25,14 @@ export function registerTask(program: Command, _setExit: SetExit): void {
       "--vocab <name|file>",
       "coco, ade20k, or a file (JSON list / COCO categories / one name per line)",
     );
-  addMarkingOptions(classify, { masks: true, labels: "numeric" });
-  addModelOptions(classify).action(async (image: string, opts: AskCliOptions & { vocab: string }) => {
-    const vocabulary = await loadVocabulary(opts.vocab);
-    const ctx = await prepare(image, opts, "classify");
-    await emit(await runClassify({ ...ctx.input, vocabulary, stem: ctx.stem }), ctx.stem, opts);
-  });
+  addModelOptions(classify);
+  addMarkingOptions(classify, { masks: true, labels: "numeric" }).action(
+    async (image: string, opts: AskCliOptions & { vocab: string }) => {
+      const vocabulary = await loadVocabulary(opts.vocab);
+      const ctx = await prepare(image, opts, "classify");
+      await emit(await runClassify({ ...ctx.input, vocabulary, stem: ctx.stem }), ctx.stem, opts);
+    },
+  );
 
   const refer = task
     .command("refer")
@@ -39,11 +41,13 @@ export function registerTask(program: Command, _setExit: SetExit): void {
     )
     .argument("<image>", "input image")
     .argument("<expression>", 'referring expression, e.g. "the laptop behind the beer bottle"');
-  addMarkingOptions(refer, { masks: true, labels: "numeric" });
-  addModelOptions(refer).action(async (image: string, expression: string, opts: AskCliOptions) => {
-    const ctx = await prepare(image, opts, "refer");
-    await emit(await runRefer({ ...ctx.input, expression }), ctx.stem, opts);
-  });
+  addModelOptions(refer);
+  addMarkingOptions(refer, { masks: true, labels: "numeric" }).action(
+    async (image: string, expression: string, opts: AskCliOptions) => {
+      const ctx = await prepare(image, opts, "refer");
+      await emit(await runRefer({ ...ctx.input, expression }), ctx.stem, opts);
+    },
+  );
 
   const ground = task
     .command("ground")
@@ -51,8 +55,8 @@ export function registerTask(program: Command, _setExit: SetExit): void {
     .argument("<image>", "input image")
     .argument("<sentence>", "the sentence describing the image")
     .requiredOption("--phrases <list>", 'phrases to ground, separated by ";" (e.g. "a man;a dog")');
-  addMarkingOptions(ground, { masks: true, labels: "numeric" });
-  addModelOptions(ground).action(
+  addModelOptions(ground);
+  addMarkingOptions(ground, { masks: true, labels: "numeric" }).action(
     async (image: string, sentence: string, opts: AskCliOptions & { phrases: string }) => {
       const phrases = opts.phrases
         .split(";")
@@ -76,12 +80,12 @@ export function registerTask(program: Command, _setExit: SetExit): void {
       "objects of frame 1: label PNG (e.g. a DAVIS annotation), panoptic PNG or COCO JSON",
     )
     .option("--candidates <file>", "regions of frame 2 from a file instead of proposing them");
-  addMarkingOptions(track, { masks: false, labels: "alpha" });
-  addModelOptions(track).action(
+  addModelOptions(track);
+  addMarkingOptions(track, { masks: false, labels: "alpha", masksFlag: "--candidates" }).action(
     async (frame1File: string, frame2File: string, opts: AskCliOptions & { candidates?: string }) => {
       const frame1 = await loadImage(frame1File, { maxPixels: opts.maxPixels });
       const objects = await loadMaskRegions(opts.masks!, frame1, { imageFile: basename(frame1File) });
-      const ctx = await prepare(frame2File, { ...opts, masks: opts.candidates }, "track");
+      const ctx = await prepare(frame2File, { ...opts, masks: opts.candidates }, "track", "--candidates");
       const out = await runTrack({
         ...ctx.input,
         frame1,

@@ -35,7 +35,7 @@ export function cudaUnavailableReason(): string | null {
   if (!existsSync(join(dir, "libonnxruntime_providers_cuda.so"))) {
     return (
       `onnxruntime-node was installed without its CUDA provider (no libonnxruntime_providers_cuda.so in ${dir}); ` +
-      "reinstall it with CUDA 12 files: `npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12` (needs network)"
+      "fetch its CUDA 12 files with `ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js` (needs network)"
     );
   }
   return null;

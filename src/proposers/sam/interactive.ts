@@ -119,6 +119,9 @@ function toSamPrompts(input: InteractivePrompts, image: RasterImage, options: Se
   }
   for (const [x, y, w, h] of input.boxes ?? []) {
     if (!(w > 0 && h > 0)) throw new RangeError(`box ${x},${y},${w},${h} has no area`);
+    if (x >= image.width || y >= image.height || x + w <= 0 || y + h <= 0) {
+      throw new RangeError(`box ${x},${y},${w},${h} is outside the ${image.width}x${image.height} image`);
+    }
     out.push({ kind: "box", prompt: { points: [], labels: [], box: [x, y, x + w, y + h] } });
   }
   if (input.scribble) {
