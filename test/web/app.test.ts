@@ -290,3 +290,31 @@ describe("som serve web app in Chromium", () => {
     writeFileSync(join(ARTIFACTS, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
   });
 });
+
+describe("a server started with a token", () => {
+  it("asks for the token once, then works", async () => {
+    const secured = await startSomServer({ port: 0, webDir: await ensureWebBuilt(), token: "tok-123" });
+    const tab = await context.newPage();
+    try {
+      await tab.goto(secured.url);
+      const dialog = tab.getByRole("dialog", { name: "API token" });
+      await dialog.waitFor();
+      await dialog.locator("input[type=password]").fill("tok-123");
+      await tab.getByRole("button", { name: "Save" }).click();
+      await dialog.waitFor({ state: "detached" });
+      await tab.getByTestId("file-input-main").setInputFiles(PHOTO);
+      await tab
+        .getByTestId("mark-count")
+        .filter({ hasText: /\d+ marks/ })
+        .waitFor();
+      // The token lives in this tab's session storage only.
+      expect(await tab.evaluate(() => [sessionStorage.getItem("som.token"), localStorage.length])).toEqual([
+        "tok-123",
+        0,
+      ]);
+    } finally {
+      await tab.close();
+      await secured.close();
+    }
+  });
+});
