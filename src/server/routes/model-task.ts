@@ -7,7 +7,7 @@ import type { Provider } from "../../providers/types.js";
 import type { MarkType } from "../../render/render.js";
 import type { MarkStyle, TaskOutput } from "../../tasks/index.js";
 import type { ImageEntry } from "../image-store.js";
-import { type ImageSource, readImageRequest, resolveImage } from "../image-input.js";
+import { readImageRequest, resolveImage } from "../image-input.js";
 import { type MarkedImage, markEntry } from "../mark-service.js";
 import { MarkOptionsSchema, type MarkOptionsInput } from "../schemas.js";
 import type { RouteRequest } from "./types.js";
@@ -30,7 +30,6 @@ export async function runModelTask<S extends z.ZodType>(
   r: RouteRequest,
   schema: S,
   run: (job: TaskJob<z.output<S>>) => Promise<TaskOutput>,
-  prepare?: (body: z.output<S>, source: ImageSource) => Promise<void> | void,
 ): Promise<Record<string, unknown>> {
   const { req, ctx, signal } = r;
   const modelTicket = ctx.model.admit();
@@ -38,7 +37,6 @@ export async function runModelTask<S extends z.ZodType>(
   try {
     computeTicket = ctx.compute.admit();
     const { body, source } = await readImageRequest(req, ctx, schema, signal);
-    await prepare?.(body, source);
     const provider = await ctx.provider();
     const options: MarkOptionsInput =
       (body as { options?: MarkOptionsInput }).options ?? MarkOptionsSchema.parse({});
