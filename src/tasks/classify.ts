@@ -2,13 +2,11 @@ import sharp from "sharp";
 import { matchCategory, type VocabEntry } from "../parse/category-match.js";
 import { parseMarkNames } from "../parse/classify-answer.js";
 import { classifySchema } from "../prompts/schemas.js";
-import { DEFAULT_TEMPLATES, fillTemplate } from "../prompts/templates.js";
 import type { Vocabulary, VocabularyEntry } from "../prompts/vocab/vocabulary.js";
 import type { Region } from "../regions/region.js";
-import { type AnswerJson, addUsage, allCached, referenced, stillUnknown } from "./answer.js";
-import { markForProvider } from "./marked-view.js";
+import { type AnswerJson, referenced, stillUnknown } from "./answer.js";
 import { renderRegions } from "./render-regions.js";
-import { askGroups, checkRefusal } from "./run-groups.js";
+import { answerSummary, askTask, checkRefusal } from "./run-groups.js";
 import { baseJson, idKind, indexOf, type TaskInput, type TaskOutput } from "./task-input.js";
 
 export interface MarkLabel {
@@ -29,24 +27,9 @@ export interface MarkLabel {
 export async function runClassify(
   input: TaskInput & { vocabulary: Vocabulary; stem: string },
 ): Promise<TaskOutput> {
-  const template = input.template ?? DEFAULT_TEMPLATES.classify;
-  const view = await markForProvider(
-    input.image,
-    input.regions,
-    input.provider.imageLimits,
-    input.style,
-    input.groupSize,
-  );
   const names = input.vocabulary.entries.map((e) => e.name);
   const vars = { vocabulary: names.join(", "), idKind: idKind(input.style) };
-  const schema = classifySchema(names);
-  const prompt = fillTemplate(template.prompt, vars);
-  const answers = await askGroups(
-    input.provider,
-    view.groups,
-    () => ({ system: fillTemplate(template.system, vars), prompt, schema }),
-    input.onProgress,
-  );
+  const { view, answers, prompt } = await askTask(input, "classify", vars, classifySchema(names));
   const vocab: (VocabEntry & { entry: VocabularyEntry })[] = input.vocabulary.entries.map((e) => ({
     id: e.id,
     name: e.name,
@@ -56,7 +39,6 @@ export async function runClassify(
   const byId = new Map(input.regions.map((r) => [r.id, r]));
   const labels: MarkLabel[] = [];
   const unknown: string[] = [];
-  let usage = {};
   for (const a of answers) {
     const index = indexOf(a.group.regions, input.style);
     const parsed = parseMarkNames(a.parseText, index);
@@ -74,22 +56,19 @@ export async function runClassify(
         category: hit?.entry.official ?? null,
       });
     }
-    usage = addUsage(usage, a.result.usage);
   }
   labels.sort((a, b) => a.id - b.id);
   const chosen = labels.map((l) => byId.get(l.id)!) as Region[];
   const panoptic = await panopticPrediction(input, labels, byId, input.stem);
   const json: AnswerJson = {
     ...baseJson("classify", input, view, prompt),
-    answer: answers.map((a) => a.result.text).join("\n\n"),
+    ...answerSummary(answers),
     referenced: chosen.map((r) => referenced(r, input.style.labels)),
     unknown: stillUnknown(
       unknown,
       labels.map((l) => l.id),
       input.style.labels,
     ),
-    usage,
-    cached: allCached(answers.map((a) => a.result)),
     vocabulary: input.vocabulary.name,
     labels,
     unlabeled: input.regions.filter((r) => !labels.some((l) => l.id === r.id)).map((r) => r.id),

@@ -1,10 +1,8 @@
 import { parsePhraseMarks } from "../parse/ground-answer.js";
 import { groundSchema } from "../prompts/schemas.js";
-import { DEFAULT_TEMPLATES, fillTemplate } from "../prompts/templates.js";
-import { type AnswerJson, addUsage, allCached, referenced, stillUnknown, unionOf } from "./answer.js";
-import { markForProvider } from "./marked-view.js";
+import { type AnswerJson, referenced, stillUnknown, unionOf } from "./answer.js";
 import { renderRegions } from "./render-regions.js";
-import { askGroups, checkRefusal } from "./run-groups.js";
+import { answerSummary, askTask, checkRefusal } from "./run-groups.js";
 import { baseJson, idKind, indexOf, type TaskInput, type TaskOutput } from "./task-input.js";
 
 /**
@@ -14,29 +12,11 @@ import { baseJson, idKind, indexOf, type TaskInput, type TaskOutput } from "./ta
 export async function runGround(
   input: TaskInput & { sentence: string; phrases: string[] },
 ): Promise<TaskOutput> {
-  const template = input.template ?? DEFAULT_TEMPLATES.ground;
-  const view = await markForProvider(
-    input.image,
-    input.regions,
-    input.provider.imageLimits,
-    input.style,
-    input.groupSize,
-  );
   const vars = { sentence: input.sentence, phrases: input.phrases.join(", "), idKind: idKind(input.style) };
-  const answers = await askGroups(
-    input.provider,
-    view.groups,
-    () => ({
-      system: fillTemplate(template.system, vars),
-      prompt: fillTemplate(template.prompt, vars),
-      schema: groundSchema,
-    }),
-    input.onProgress,
-  );
+  const { view, answers } = await askTask(input, "ground", vars, groundSchema);
   const byId = new Map(input.regions.map((r) => [r.id, r]));
   const perPhrase: number[][] = input.phrases.map(() => []);
   const unknown: string[] = [];
-  let usage = {};
   for (const a of answers) {
     const parsed = parsePhraseMarks(a.parseText, input.phrases, indexOf(a.group.regions, input.style));
     checkRefusal(
@@ -48,17 +28,14 @@ export async function runGround(
       for (const id of ids) if (!perPhrase[i].includes(id)) perPhrase[i].push(id);
     });
     for (const u of parsed.unknown) if (!unknown.includes(u)) unknown.push(u);
-    usage = addUsage(usage, a.result.usage);
   }
   const all = [...new Set(perPhrase.flat())];
   const chosen = all.map((id) => byId.get(id)!);
   const json: AnswerJson = {
     ...baseJson("ground", input, view, input.sentence),
-    answer: answers.map((a) => a.result.text).join("\n\n"),
+    ...answerSummary(answers),
     referenced: chosen.map((r) => referenced(r, input.style.labels)),
     unknown: stillUnknown(unknown, all, input.style.labels),
-    usage,
-    cached: allCached(answers.map((a) => a.result)),
     sentence: input.sentence,
     phrases: input.phrases.map((phrase, i) => {
       const regions = perPhrase[i].map((id) => byId.get(id)!);

@@ -1,4 +1,4 @@
-import type { Mask } from "../regions/mask.js";
+import { type Mask, tightenMask } from "../regions/mask.js";
 import { makeRegion, type Region } from "../regions/region.js";
 
 /**
@@ -42,28 +42,5 @@ export function scaleMask(m: Mask, width: number, height: number): Mask {
     const cy = Math.min(height - 1, Math.floor((m.y + m.h / 2) * sy));
     return { width, height, x: cx, y: cy, w: 1, h: 1, data: new Uint8Array([1]) };
   }
-  return tighten({ width, height, x: x0, y: y0, w, h, data });
-}
-
-function tighten(m: Mask): Mask {
-  let minX = m.w;
-  let minY = m.h;
-  let maxX = -1;
-  let maxY = -1;
-  for (let y = 0; y < m.h; y++) {
-    for (let x = 0; x < m.w; x++) {
-      if (!m.data[y * m.w + x]) continue;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      maxY = y;
-    }
-  }
-  if (maxX < 0) return { ...m, x: 0, y: 0, w: 0, h: 0, data: new Uint8Array(0) };
-  const w = maxX - minX + 1;
-  const h = maxY - minY + 1;
-  const data = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++)
-    data.set(m.data.subarray((y + minY) * m.w + minX, (y + minY) * m.w + minX + w), y * w);
-  return { width: m.width, height: m.height, x: m.x + minX, y: m.y + minY, w, h, data };
+  return tightenMask({ width, height, x: x0, y: y0, w, h, data });
 }

@@ -6,13 +6,13 @@ import { trackSchema } from "../prompts/schemas.js";
 import { DEFAULT_TEMPLATES, fillTemplate } from "../prompts/templates.js";
 import { fitImageSize } from "../providers/image-limits.js";
 import type { Region } from "../regions/region.js";
-import { type AnswerJson, addUsage, allCached, referenced } from "./answer.js";
+import { type AnswerJson, referenced } from "./answer.js";
 import { encodeLabelPng } from "./mask-png.js";
 import { markForProvider } from "./marked-view.js";
 import { renderRegions, resizeRaster } from "./render-regions.js";
-import { askGroups, checkRefusal } from "./run-groups.js";
+import { answerSummary, askGroups, checkRefusal } from "./run-groups.js";
 import { scaleRegions } from "./scale-regions.js";
-import { baseJson, type TaskInput, type TaskOutput } from "./task-input.js";
+import { baseJson, idKind, type TaskInput, type TaskOutput } from "./task-input.js";
 
 export interface TrackInput extends TaskInput {
   /** Frame 1 and its objects (ids 1..n, labelled with numbers); `image`/`regions` are frame 2's candidates. */
@@ -49,7 +49,7 @@ export async function runTrack(input: TrackInput): Promise<TaskOutput> {
         objectCount: String(input.objects.length),
         objectLabels: objectLabels.join(","),
         candidateKind: `${input.style.labels === "alpha" ? "letters" : "numbers"} ${labels.join(",")}`,
-        idKind: input.style.labels === "alpha" ? "alphabetic ID" : "numeric ID",
+        idKind: idKind(input.style),
       };
       return {
         system: fillTemplate(template.system, vars),
@@ -63,7 +63,6 @@ export async function runTrack(input: TrackInput): Promise<TaskOutput> {
   const byId = new Map(input.regions.map((r) => [r.id, r]));
   const match = new Map<number, number | null>();
   const unknown: string[] = [];
-  let usage = {};
   for (const a of answers) {
     const candidates = markIndex(
       a.group.regions.map((r) => ({ id: r.id, label: labelText(r.id, input.style.labels) })),
@@ -73,7 +72,6 @@ export async function runTrack(input: TrackInput): Promise<TaskOutput> {
     for (const [obj, cand] of parsed.pairs)
       if (cand != null || !match.has(obj)) match.set(obj, match.get(obj) ?? cand);
     for (const u of parsed.unknown) if (!unknown.includes(u)) unknown.push(u);
-    usage = addUsage(usage, a.result.usage);
   }
   const value = input.objectValue ?? ((o: Region) => o.id);
   const matches = input.objects.map((o) => {
@@ -91,11 +89,9 @@ export async function runTrack(input: TrackInput): Promise<TaskOutput> {
   const chosen = matched.map((o) => byId.get(match.get(o.id)!)!);
   const json: AnswerJson = {
     ...baseJson("track", input, view, "track"),
-    answer: answers.map((a) => a.result.text).join("\n\n"),
+    ...answerSummary(answers),
     referenced: chosen.map((r) => referenced(r, input.style.labels)),
     unknown,
-    usage,
-    cached: allCached(answers.map((a) => a.result)),
     frame1: { width: input.frame1.width, height: input.frame1.height, objects: input.objects.length },
     matches,
   };
