@@ -12,23 +12,17 @@ import {
   type SdkProviderName,
 } from "./sdk-models.js";
 import { createSdkProvider } from "./sdk-provider.js";
-import type { ImageLimits, Provider } from "./types.js";
+import type { ImageLimits, Provider, RequestSettings } from "./types.js";
 
 export const PROVIDER_NAMES = ["openai", "openai-compatible", "anthropic", "google", "replay"] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
-export interface ProviderConfig {
+export interface ProviderConfig extends RequestSettings {
   provider?: string;
   model?: string;
   baseURL?: string;
   /** Where keys are read from (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
-  timeoutMs?: number;
-  maxRetries?: number;
-  retryBaseDelayMs?: number;
-  maxRetryAfterMs?: number;
-  temperature?: number;
-  maxOutputTokens?: number;
   /** Force JSON-schema structured output on or off (default: on except for openai-compatible servers). */
   structuredOutput?: boolean;
   /** Override the provider's image limits (e.g. a local model with a small vision encoder). */
@@ -40,7 +34,6 @@ export interface ProviderConfig {
   replayFile?: string;
   /** JSONL file to append every answer to, for later replay. */
   recordFile?: string;
-  onRetry?: (message: string) => void;
   /** The fetch the SDK uses (a proxy agent, a test double of the network); default globalThis.fetch. */
   fetch?: typeof globalThis.fetch;
 }
@@ -102,12 +95,12 @@ function createNetworkProvider(
       keyVar: found?.variable ?? KEY_VARS[keyProvider][0],
       apiKey: found?.key,
     },
-    timeoutMs: config.timeoutMs,
-    maxRetries: config.maxRetries,
-    retryBaseDelayMs: config.retryBaseDelayMs,
-    maxRetryAfterMs: config.maxRetryAfterMs,
-    temperature: config.temperature,
-    maxOutputTokens: config.maxOutputTokens,
-    onRetry: config.onRetry,
+    ...requestSettings(config),
   });
+}
+
+function requestSettings(c: RequestSettings): RequestSettings {
+  const { timeoutMs, maxRetries, retryBaseDelayMs, maxRetryAfterMs, temperature, maxOutputTokens, onRetry } =
+    c;
+  return { timeoutMs, maxRetries, retryBaseDelayMs, maxRetryAfterMs, temperature, maxOutputTokens, onRetry };
 }

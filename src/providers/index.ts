@@ -4,4 +4,11 @@ export { createProvider, PROVIDER_NAMES, type ProviderConfig, type ProviderName 
 export { ProviderError, type ProviderErrorCode } from "./errors.js";
 export { fitImageSize, IMAGE_LIMITS } from "./image-limits.js";
 export { createReplayProvider, type RecordedAnswer, withRecorder } from "./replay.js";
-export type { CompleteRequest, CompleteResult, ImageLimits, Provider, Usage } from "./types.js";
+export type {
+  CompleteRequest,
+  CompleteResult,
+  ImageLimits,
+  Provider,
+  RequestSettings,
+  Usage,
+} from "./types.js";

@@ -1,23 +1,22 @@
 import { generateText, type LanguageModel, NoObjectGeneratedError, Output } from "ai";
 import { type ErrorContext, ProviderError, redact, toProviderError } from "./errors.js";
 import { withRetries } from "./retry.js";
-import type { CompleteRequest, CompleteResult, ImageLimits, Provider, Usage } from "./types.js";
+import type {
+  CompleteRequest,
+  CompleteResult,
+  ImageLimits,
+  Provider,
+  RequestSettings,
+  Usage,
+} from "./types.js";
 
-export interface SdkProviderOptions {
+export interface SdkProviderOptions extends RequestSettings {
   name: string;
   model: string;
   languageModel: LanguageModel;
   imageLimits: ImageLimits;
   structuredOutput: boolean;
   errorContext: ErrorContext;
-  /** Per-attempt timeout (default 120 s). A timed-out request is not retried: the server is slow, not failing. */
-  timeoutMs?: number;
-  maxRetries?: number;
-  retryBaseDelayMs?: number;
-  maxRetryAfterMs?: number;
-  temperature?: number;
-  maxOutputTokens?: number;
-  onRetry?: (message: string) => void;
 }
 
 /** A Provider over any AI SDK language model: retries, timeout, structured output with text fallback. */

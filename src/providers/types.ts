@@ -54,3 +54,16 @@ export interface Provider {
   readonly settings: Readonly<Record<string, unknown>>;
   complete(request: CompleteRequest): Promise<CompleteResult>;
 }
+
+/** How requests are made: the same for every network provider, and none of it changes an answer's text. */
+export interface RequestSettings {
+  /** Per-attempt timeout (default 120 s). A timed-out request is not retried: the server is slow, not failing. */
+  timeoutMs?: number;
+  maxRetries?: number;
+  retryBaseDelayMs?: number;
+  maxRetryAfterMs?: number;
+  temperature?: number;
+  maxOutputTokens?: number;
+  /** Told before each retry, e.g. to print it. */
+  onRetry?: (message: string) => void;
+}

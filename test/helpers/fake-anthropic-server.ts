@@ -1,5 +1,5 @@
 import {
-  type FakeModel,
+  type FakeProviderOptions,
   type FakeServer,
   type ModelInput,
   type SeenRequest,
@@ -11,11 +11,7 @@ import {
  * `{type:"image", source:{type:"base64", media_type, data}}`, error bodies `{type:"error", error:{type,message}}`.
  * Structured output arrives as `output_config.format` (answered as text) or as a forced `json` tool.
  */
-export interface FakeAnthropicOptions {
-  apiKey?: string;
-  models?: string[];
-  model: FakeModel;
-}
+export type FakeAnthropicOptions = FakeProviderOptions;
 
 export async function startFakeAnthropic(o: FakeAnthropicOptions): Promise<FakeServer & { baseURL: string }> {
   const server = await startFakeServer((req) => {

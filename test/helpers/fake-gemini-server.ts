@@ -1,5 +1,5 @@
 import {
-  type FakeModel,
+  type FakeProviderOptions,
   type FakeServer,
   type ModelInput,
   type SeenRequest,
@@ -12,11 +12,7 @@ import {
  * (responseMimeType / responseSchema); answers `{candidates:[{content:{parts,role}, finishReason}], usageMetadata}`;
  * errors `{error:{code, message, status}}`.
  */
-export interface FakeGeminiOptions {
-  apiKey?: string;
-  models?: string[];
-  model: FakeModel;
-}
+export type FakeGeminiOptions = FakeProviderOptions;
 
 export async function startFakeGemini(o: FakeGeminiOptions): Promise<FakeServer & { baseURL: string }> {
   const server = await startFakeServer((req) => {

@@ -104,3 +104,12 @@ export interface ModelInput {
 }
 
 export type FakeModel = (input: ModelInput) => string | { refusal: string };
+
+/** Options every fake provider server takes. */
+export interface FakeProviderOptions {
+  /** The key the server accepts; any request is accepted when unset. */
+  apiKey?: string;
+  /** Model ids the server knows; others get the API's own "model not found" error. */
+  models?: string[];
+  model: FakeModel;
+}

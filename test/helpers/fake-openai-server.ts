@@ -1,5 +1,5 @@
 import {
-  type FakeModel,
+  type FakeProviderOptions,
   type FakeServer,
   type ModelInput,
   type SeenRequest,
@@ -10,12 +10,7 @@ import {
  * OpenAI chat completions (POST /v1/chat/completions) as the API defines it: Bearer auth, messages with
  * `image_url` data-URL parts, `response_format` json_schema, error bodies `{error:{message,type,param,code}}`.
  */
-export interface FakeOpenAIOptions {
-  apiKey?: string;
-  /** Model ids the server knows; others get OpenAI's 404 model_not_found. */
-  models?: string[];
-  model: FakeModel;
-}
+export type FakeOpenAIOptions = FakeProviderOptions;
 
 export async function startFakeOpenAI(o: FakeOpenAIOptions): Promise<FakeServer & { baseURL: string }> {
   const server = await startFakeServer((req) => {

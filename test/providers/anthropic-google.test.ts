@@ -1,11 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createProvider } from "../../src/providers/create.js";
-import { ProviderError } from "../../src/providers/errors.js";
 import { anthropicError, startFakeAnthropic } from "../helpers/fake-anthropic-server.js";
 import { geminiError, startFakeGemini } from "../helpers/fake-gemini-server.js";
 import type { FakeServer } from "../helpers/fake-http-server.js";
-import { photoPng } from "./test-image.js";
+import { failure, photoPng } from "./fixtures.js";
 
 let png: Uint8Array;
 let server: (FakeServer & { baseURL: string }) | undefined;
@@ -16,15 +15,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return err as ProviderError;
-}
 
 const schema = z.object({ marks: z.array(z.number().int()) });
 

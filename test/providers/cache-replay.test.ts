@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createProvider } from "../../src/providers/create.js";
 import type { FakeServer } from "../helpers/fake-http-server.js";
 import { startFakeOpenAI } from "../helpers/fake-openai-server.js";
-import { photoPng } from "./test-image.js";
+import { photoPng } from "./fixtures.js";
 
 const KEY = "sk-cache-test-secret-999";
 let png: Uint8Array;

@@ -1,10 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createProvider } from "../../src/providers/create.js";
-import { ProviderError, retryAfterMs } from "../../src/providers/errors.js";
+import { retryAfterMs } from "../../src/providers/errors.js";
 import type { FakeServer } from "../helpers/fake-http-server.js";
 import { openaiError, startFakeOpenAI } from "../helpers/fake-openai-server.js";
-import { photoPng } from "./test-image.js";
+import { failure, photoPng } from "./fixtures.js";
 
 const KEY = "sk-test-0123456789abcdef";
 let png: Uint8Array;
@@ -28,15 +28,6 @@ async function openai(extra: Record<string, unknown> = {}) {
     retryBaseDelayMs: 20,
     ...extra,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return err as ProviderError;
 }
 
 describe("openai provider over chat completions", () => {
