@@ -29,6 +29,13 @@ export interface AllocateOptions {
   measure: (text: string) => LabelSize;
   /** Free pixels kept between two label boxes. Default 1. */
   gap?: number;
+  /**
+   * Farthest a label may sit from its region's anchor when the region cannot hold it, in pixels. Default: no
+   * limit. A label that finds no free spot within it counts as an overlap.
+   */
+  maxDistance?: number;
+  /** Stop at the first label that cannot be placed (the caller will retry with a smaller font). */
+  stopAtOverlap?: boolean;
 }
 
 export interface Allocation {
@@ -79,9 +86,10 @@ export function allocateMarks(
         region.bbox[0] + region.bbox[2] / 2,
         region.bbox[1] + region.bbox[3] / 2,
       ];
-      box = searchOutside(rx, ry, lw, lh, width, height, placed, gap);
+      box = searchOutside(rx, ry, lw, lh, width, height, placed, gap, options.maxDistance);
       if (!box) {
         overlaps++;
+        if (options.stopAtOverlap) return { marks: [], overlaps };
         box = clampBox(Math.round(rx - lw / 2), Math.round(ry - lh / 2), lw, lh, width, height);
       }
     }
@@ -292,9 +300,10 @@ function searchOutside(
   height: number,
   placed: BoxIndex,
   gap: number,
+  maxDistance = Number.POSITIVE_INFINITY,
 ): BBox | undefined {
   const step = Math.max(2, Math.floor(Math.min(lw, lh) / 3));
-  const maxR = Math.hypot(width, height);
+  const maxR = Math.min(maxDistance, Math.hypot(width, height));
   for (let r = 0; r <= maxR; r += step) {
     const count = r === 0 ? 1 : Math.max(8, Math.ceil((2 * Math.PI * r) / step));
     for (let k = 0; k < count; k++) {

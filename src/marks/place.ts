@@ -12,8 +12,11 @@ export interface PlaceOptions {
 }
 
 /**
- * Allocate labels at the requested font size; if the image is too crowded for every label to get a free spot,
- * shrink the font (by 15% a step) until they do. Returns the allocation and the font size used.
+ * Allocate labels at the requested font size; if the image is too crowded for every label to get a free spot
+ * near its region, shrink the font (by 15% a step) until they do. A label is "near" within
+ * max(6 label heights, 25% of the image's longer side) of its region's anchor: one farther away would point
+ * at the wrong thing. At the smallest size the search is unbounded, so labels still never overlap unless the
+ * image is literally full. Returns the allocation and the font size used.
  */
 export function placeMarks(
   regions: readonly Region[],
@@ -24,12 +27,16 @@ export function placeMarks(
   let fontSize = options.fontSize;
   for (;;) {
     const metrics = labelMetrics(fontSize);
+    const next = Math.floor(fontSize * 0.85);
+    const last = next < MIN_FONT_SIZE;
+    const labelHeight = metrics.measure("0").h;
     const allocation = allocateMarks(regions, width, height, {
       labels: options.labels,
       measure: metrics.measure,
+      maxDistance: last ? undefined : Math.max(6 * labelHeight, 0.25 * Math.max(width, height)),
+      stopAtOverlap: !last,
     });
-    const next = Math.floor(fontSize * 0.85);
-    if (allocation.overlaps === 0 || next < MIN_FONT_SIZE) return { ...allocation, fontSize };
+    if (allocation.overlaps === 0 || last) return { ...allocation, fontSize };
     fontSize = next;
   }
 }
