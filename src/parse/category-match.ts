@@ -71,14 +71,7 @@ export function matchCategory(name: string, vocab: readonly VocabEntry[]): Vocab
   const n = normalize(name);
   if (!n) return undefined;
   const forms = new Set([n, singular(n), n.split(" ").map(singular).join(" ")]);
-  const table = new Map<string, VocabEntry>();
-  for (const e of vocab) {
-    for (const s of [e.name, ...(e.synonyms ?? [])]) {
-      const k = normalize(s);
-      if (!table.has(k)) table.set(k, e);
-      if (!table.has(singular(k))) table.set(singular(k), e);
-    }
-  }
+  const table = lookupTable(vocab);
   for (const f of forms) {
     const hit = table.get(f);
     if (hit) return hit;
@@ -97,4 +90,24 @@ export function matchCategory(name: string, vocab: readonly VocabEntry[]): Vocab
     }
   }
   return best?.entry;
+}
+
+const tables = new WeakMap<readonly VocabEntry[], Map<string, VocabEntry>>();
+
+/**
+ * Normalised names → entries, built once per vocabulary. A class's own name wins over another class's
+ * synonym, and both over singular forms: ADE20K's "step" is class 122 although class 54 lists "steps".
+ */
+function lookupTable(vocab: readonly VocabEntry[]): Map<string, VocabEntry> {
+  let table = tables.get(vocab);
+  if (table) return table;
+  table = new Map<string, VocabEntry>();
+  const put = (k: string, e: VocabEntry) => {
+    if (k && !table!.has(k)) table!.set(k, e);
+  };
+  for (const e of vocab) put(normalize(e.name), e);
+  for (const e of vocab) for (const s of e.synonyms ?? []) put(normalize(s), e);
+  for (const e of vocab) for (const s of [e.name, ...(e.synonyms ?? [])]) put(singular(normalize(s)), e);
+  tables.set(vocab, table);
+  return table;
 }

@@ -41,6 +41,12 @@ describe("vocabularies", () => {
     expect(ADE20K.entries).toHaveLength(150);
     expect(ADE20K.entries[0].name).toBe("wall");
     expect(ADE20K.entries[149].name).toBe("flag");
+    for (const e of ADE20K.entries) {
+      // e.g. "step" (122) must not go to "stairs, steps" (54), nor "screen" (131) to "screen door" (59).
+      expect(matchCategory(e.name, ADE20K.entries)?.id, e.name).toBe(e.id);
+      expect(matchCategory(e.official, ADE20K.entries)?.id, e.official).toBe(e.id);
+    }
+    expect(matchCategory("steps", ADE20K.entries)?.name).toBe("stairs");
     expect(matchCategory("palm tree", ADE20K.entries)?.name).toBe("palm");
     expect(matchCategory("chest of drawers", ADE20K.entries)?.name).toBe("chest of drawers");
   });
