@@ -33,3 +33,12 @@ export type { Rgb } from "./render/colors.js";
 export { contrastRatio, markColor, textColorFor } from "./render/colors.js";
 export type { MarkType, RenderOptions } from "./render/render.js";
 export { encodeCanvasPng, renderMarks, renderMarksPng } from "./render/render.js";
+
+// Asking a model: providers, prompts, parsing, task runners.
+export type { AskOptions } from "./pipeline/ask.js";
+export { ask } from "./pipeline/ask.js";
+export { markImage as mark } from "./pipeline/mark.js";
+export * from "./parse/index.js";
+export * from "./prompts/index.js";
+export * from "./providers/index.js";
+export * from "./tasks/index.js";
