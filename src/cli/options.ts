@@ -47,3 +47,17 @@ export function parseLabelStyle(v: string): LabelStyle {
   if (v === "numeric" || v === "alpha") return v;
   throw new InvalidArgumentError('must be "numeric" or "alpha"');
 }
+
+/** Flags shared by every command that proposes regions and draws marks (mark, ask, task). */
+export interface MarkingCliFlags {
+  proposer?: string;
+  masks?: string;
+  segmentsInfo?: string;
+  granularity: number;
+  maxMarks?: number;
+  marks: MarkType[];
+  labels: LabelStyle;
+  alpha: number;
+  fontSize?: number;
+  maxPixels: number;
+}

@@ -1,25 +1,17 @@
 import type { RasterImage } from "../image/raster.js";
-import type { LabelStyle } from "../marks/labels.js";
-import type { Proposer } from "../proposers/proposer.js";
 import type { Provider } from "../providers/types.js";
-import type { Region } from "../regions/region.js";
-import type { MarkType } from "../render/render.js";
 import { runAsk } from "../tasks/ask.js";
 import { regionsFor } from "../tasks/regions.js";
 import type { TaskOutput } from "../tasks/task-input.js";
-import { DEFAULT_ALPHA, DEFAULT_GRANULARITY, DEFAULT_MARKS } from "./mark.js";
+import { DEFAULT_ALPHA, DEFAULT_GRANULARITY, DEFAULT_MARKS, type MarkOptions } from "./mark.js";
 
-export interface AskOptions {
-  /** The model to ask (see createProvider). */
+export interface AskOptions
+  extends Pick<
+    MarkOptions,
+    "proposer" | "regions" | "granularity" | "maxMarks" | "marks" | "labels" | "alpha"
+  > {
+  /** The model to ask (see createProvider). Regions: as in markImage, default the built-in proposer. */
   provider: Provider;
-  /** Where regions come from; ignored when `regions` is given. Default: the built-in proposer. */
-  proposer?: Proposer;
-  regions?: readonly Region[];
-  granularity?: number;
-  maxMarks?: number;
-  marks?: readonly MarkType[];
-  labels?: LabelStyle;
-  alpha?: number;
   /** At most this many marks per request; more marks mean several requests, answers merged. */
   groupSize?: number;
   file?: string;

@@ -15,11 +15,17 @@ import type { MarkStyle } from "../../tasks/render-regions.js";
 import type { TaskOutput } from "../../tasks/task-input.js";
 import { writeTaskOutput } from "../../tasks/write-output.js";
 import { UserError } from "../errors.js";
-import { parseLabelStyle, parseMarkTypes, parsePositiveInt, parseUnit } from "../options.js";
+import {
+  type MarkingCliFlags,
+  parseLabelStyle,
+  parseMarkTypes,
+  parsePositiveInt,
+  parseUnit,
+} from "../options.js";
 import type { SetExit } from "./index.js";
 
 /** Flags shared by `som ask` and `som task …`. */
-export interface AskCliOptions {
+export interface AskCliOptions extends MarkingCliFlags {
   out: string;
   json?: boolean;
   quiet?: boolean;
@@ -37,17 +43,7 @@ export interface AskCliOptions {
   structured?: boolean;
   template?: string;
   groupSize?: number;
-  proposer?: string;
   samModel?: string;
-  masks?: string;
-  segmentsInfo?: string;
-  granularity: number;
-  maxMarks?: number;
-  marks: ReturnType<typeof parseMarkTypes>;
-  labels: ReturnType<typeof parseLabelStyle>;
-  alpha: number;
-  fontSize?: number;
-  maxPixels: number;
 }
 
 export function registerAsk(program: Command, setExit: SetExit): void {

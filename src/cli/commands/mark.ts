@@ -10,21 +10,17 @@ import { createProposer, PROPOSER_NAMES } from "../../proposers/registry.js";
 import { addSamOptions } from "../../proposers/sam/cli-options.js";
 import type { Region } from "../../regions/region.js";
 import { UserError } from "../errors.js";
-import { parseLabelStyle, parseMarkTypes, parsePositiveInt, parseUnit } from "../options.js";
+import {
+  type MarkingCliFlags,
+  parseLabelStyle,
+  parseMarkTypes,
+  parsePositiveInt,
+  parseUnit,
+} from "../options.js";
 import type { SetExit } from "./index.js";
 
-export interface MarkCliOptions {
+export interface MarkCliOptions extends MarkingCliFlags {
   out: string;
-  proposer?: string;
-  masks?: string;
-  segmentsInfo?: string;
-  granularity: number;
-  maxMarks?: number;
-  marks: ReturnType<typeof parseMarkTypes>;
-  labels: ReturnType<typeof parseLabelStyle>;
-  alpha: number;
-  fontSize?: number;
-  maxPixels: number;
   quiet?: boolean;
   [key: string]: unknown;
 }
