@@ -1,6 +1,6 @@
 /**
  * Built-in proposer benchmark: `npx tsx bench/proposals.ts --dataset coco-panoptic:DIR [--limit 20]
- * [--skip 20] [--granularity 0.5,0.7] [--opts '{"k":60}']`. Prints one line per granularity and, last, a JSON array.
+ * [--skip 20] [--granularity 0.5,0.7] [--opts '{"k":60}'] [--detector centernet [--seeding '{"minScore":0.3}']]`. Prints one line per granularity and, last, a JSON array.
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -16,6 +16,8 @@ const { values } = parseArgs({
     granularity: { type: "string", default: "0.5" },
     opts: { type: "string", default: "{}" },
     verbose: { type: "boolean", default: false },
+    detector: { type: "string" },
+    seeding: { type: "string", default: "{}" },
   },
 });
 const { kind, dir } = parseDatasetSpec(values.dataset);
@@ -24,7 +26,12 @@ const t0 = performance.now();
 const results = await evaluateProposals({
   kind,
   dir,
-  proposer: createBuiltinProposer(JSON.parse(values.opts)),
+  proposer: createBuiltinProposer({
+    ...JSON.parse(values.opts),
+    detector: values.detector
+      ? { detector: values.detector as "centernet", ...JSON.parse(values.seeding) }
+      : undefined,
+  }),
   granularities,
   limit: Number(values.limit),
   skip: Number(values.skip),

@@ -1,6 +1,8 @@
 import type { RasterImage } from "../../image/raster.js";
 import type { Region } from "../../regions/region.js";
 import type { ProposeOptions, Proposer } from "../proposer.js";
+import type { DetectorName } from "./detector-model.js";
+import { DetectorSeeding, type DetectorSeedingOptions, detectorSeedingOptions } from "./detector-proposer.js";
 import { buildHierarchy, type HierarchyOptions, type RegionHierarchy } from "./hierarchy.js";
 import { hierarchyRegions } from "./select.js";
 
@@ -11,6 +13,14 @@ export {
   RegionHierarchy,
 } from "./hierarchy.js";
 export {
+  type Detection,
+  DETECTOR_NAMES,
+  type DetectorName,
+  detectorAvailable,
+  loadDetector,
+} from "./detector-model.js";
+export type { DetectorSeedingOptions } from "./detector-proposer.js";
+export {
   DEFAULT_GRANULARITY,
   finestLevelCount,
   hierarchyRegions,
@@ -18,6 +28,11 @@ export {
   type SelectOptions,
   selectNodes,
 } from "./select.js";
+
+/** Hierarchy options, plus the optional detector seeding (see detector-proposer.ts; off by default). */
+export type BuiltinProposerOptions = Partial<HierarchyOptions> & {
+  detector?: DetectorName | DetectorSeedingOptions;
+};
 
 /**
  * The weight-free default proposer: a region hierarchy per image (over-segmentation, then merging by
@@ -27,8 +42,12 @@ export {
 export class BuiltinProposer implements Proposer {
   readonly name = "builtin";
   private readonly cache = new WeakMap<RasterImage, RegionHierarchy>();
+  private readonly seeding?: DetectorSeeding;
 
-  constructor(private readonly options: Partial<HierarchyOptions> = {}) {}
+  constructor(private readonly options: BuiltinProposerOptions = {}) {
+    const seeding = detectorSeedingOptions(options.detector);
+    if (seeding) this.seeding = new DetectorSeeding(seeding);
+  }
 
   /** The hierarchy of an image (computed once per RasterImage object). */
   hierarchy(image: RasterImage): RegionHierarchy {
@@ -41,6 +60,7 @@ export class BuiltinProposer implements Proposer {
   }
 
   async propose(image: RasterImage, options: ProposeOptions = {}): Promise<Region[]> {
+    if (this.seeding) return this.seeding.propose((im) => this.hierarchy(im), image, options);
     options.signal?.throwIfAborted();
     options.onProgress?.({ stage: "hierarchy", done: 0, total: 2 });
     const h = this.hierarchy(image);
@@ -52,6 +72,6 @@ export class BuiltinProposer implements Proposer {
   }
 }
 
-export function createBuiltinProposer(options: Partial<HierarchyOptions> = {}): Proposer & BuiltinProposer {
+export function createBuiltinProposer(options: BuiltinProposerOptions = {}): Proposer & BuiltinProposer {
   return new BuiltinProposer(options);
 }

@@ -1,0 +1,123 @@
+/**
+ * The built-in proposer with optional detector seeding: the same region hierarchy and levels, plus one
+ * region per confident detector box (see detector-seed.ts). Seeded regions replace the weakest marks of
+ * the finest level, so the mark count stays what the granularity (or maxMarks) gives without a detector.
+ */
+import type { RasterImage } from "../../image/raster.js";
+import { bboxIoU, maskArea, maskBBox, maskIoU } from "../../regions/mask.js";
+import { makeRegion, type Region } from "../../regions/region.js";
+import type { ProposeOptions } from "../proposer.js";
+import { type Detection, type DetectorName, loadDetector, type ObjectDetector } from "./detector-model.js";
+import { type SeedOptions, seedRegions } from "./detector-seed.js";
+import type { RegionHierarchy } from "./hierarchy.js";
+import { hierarchyRegions } from "./select.js";
+
+export interface DetectorSeedingOptions {
+  detector: DetectorName;
+  /** Boxes below this detector score seed nothing. */
+  minScore?: number;
+  /** Most boxes used per image, best first. */
+  maxDetections?: number;
+  /** "replace" (default): seeded regions take the place of the weakest marks; "add": on top of them. */
+  budget?: "replace" | "add";
+  seed?: Partial<SeedOptions>;
+}
+
+const DUPLICATE_IOU = 0.9;
+export const DEFAULT_DETECTOR_MIN_SCORE = 0.2;
+
+/** Normalise the `detector` option of createBuiltinProposer. */
+export function detectorSeedingOptions(
+  d: DetectorName | DetectorSeedingOptions | undefined,
+): DetectorSeedingOptions | undefined {
+  if (d === undefined) return undefined;
+  return typeof d === "string" ? { detector: d } : d;
+}
+
+/**
+ * Detector seeding for one BuiltinProposer: loads the detector on first use (lazily, so the optional
+ * packages are only needed when asked for) and caches each image's boxes.
+ */
+export class DetectorSeeding {
+  private readonly detections = new WeakMap<RasterImage, Detection[]>();
+  private detector?: ObjectDetector;
+
+  constructor(readonly seeding: DetectorSeedingOptions) {}
+
+  /** The detector's boxes for an image (computed once per RasterImage object). */
+  async detect(image: RasterImage): Promise<Detection[]> {
+    let d = this.detections.get(image);
+    if (!d) {
+      this.detector ??= await loadDetector(this.seeding.detector);
+      d = await this.detector.detect(image, {
+        minScore: this.seeding.minScore ?? DEFAULT_DETECTOR_MIN_SCORE,
+        maxDetections: this.seeding.maxDetections ?? 20,
+      });
+      this.detections.set(image, d);
+    }
+    return d;
+  }
+
+  async propose(
+    hierarchyOf: (image: RasterImage) => RegionHierarchy,
+    image: RasterImage,
+    options: ProposeOptions = {},
+  ): Promise<Region[]> {
+    options.signal?.throwIfAborted();
+    options.onProgress?.({ stage: "detector", done: 0, total: 3 });
+    const detections = await this.detect(image);
+    options.signal?.throwIfAborted();
+    options.onProgress?.({ stage: "hierarchy", done: 1, total: 3 });
+    const h = hierarchyOf(image);
+    options.signal?.throwIfAborted();
+    options.onProgress?.({ stage: "regions", done: 2, total: 3 });
+    const select = { granularity: options.granularity, maxMarks: options.maxMarks };
+    const base = hierarchyRegions(h, select);
+    const fresh: { mask: Region["mask"]; area: number; detection: Detection; node: number }[] = [];
+    const isDup = (mask: Region["mask"], area: number, others: { mask: Region["mask"]; area: number }[]) => {
+      const bb = maskBBox(mask);
+      return others.some(
+        (p) =>
+          Math.min(area, p.area) / Math.max(area, p.area) > DUPLICATE_IOU &&
+          bboxIoU(bb, maskBBox(p.mask)) > DUPLICATE_IOU &&
+          maskIoU(mask, p.mask, area, p.area) > DUPLICATE_IOU,
+      );
+    };
+    for (const s of seedRegions(h, image, detections, this.seeding.seed)) {
+      const area = maskArea(s.mask);
+      if (area === 0 || isDup(s.mask, area, base) || isDup(s.mask, area, fresh)) continue;
+      fresh.push({ mask: s.mask, area, detection: s.detection, node: s.node });
+    }
+    const cap = options.maxMarks ?? Number.POSITIVE_INFINITY;
+    const seeded = fresh.slice(0, Math.min(fresh.length, cap));
+    // Replace the weakest marks: the level cut keeps coarse, persistent regions first.
+    const kept =
+      this.seeding.budget === "add" && options.maxMarks === undefined
+        ? base
+        : seeded.length === 0
+          ? base
+          : hierarchyRegions(h, { ...select, maxMarks: Math.max(0, base.length - seeded.length) });
+    const all = [
+      ...kept.map((r) => ({
+        mask: r.mask,
+        area: r.area,
+        score: r.score,
+        extra: r.extra,
+        node: Number(r.extra?.node ?? -1),
+      })),
+      ...seeded.map((s) => ({
+        mask: s.mask,
+        area: s.area,
+        score: Math.round(s.detection.score * 1000) / 1000,
+        extra: {
+          node: s.node >= 0 ? s.node : undefined,
+          detector: { label: s.detection.label, score: Math.round(s.detection.score * 1000) / 1000 },
+        } as Record<string, unknown>,
+        node: s.node,
+      })),
+    ];
+    all.sort((a, b) => b.area - a.area || a.mask.y - b.mask.y || a.mask.x - b.mask.x || a.node - b.node);
+    options.onProgress?.({ stage: "regions", done: 3, total: 3 });
+    return all.map((r, i) => makeRegion(i + 1, r.mask, "builtin", r.score, r.extra));
+  }
+}

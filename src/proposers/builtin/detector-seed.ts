@@ -1,0 +1,214 @@
+/**
+ * Detector boxes → object regions built from the region hierarchy. A box says "one object here" but not
+ * which pixels; the hierarchy's leaves give pixel-accurate pieces. For each box, the leaves lying mostly
+ * inside it are taken, minus those whose colour matches the box's surround (background seen through the
+ * box), and the union is cleaned up (largest piece, holes filled). It is then snapped to the hierarchy
+ * node that best matches it when that node is nearly as good, so seeded regions stay nested with the rest.
+ */
+import type { RasterImage } from "../../image/raster.js";
+import type { Mask } from "../../regions/mask.js";
+import type { Detection } from "./detector-model.js";
+import { rgbToLab } from "./features.js";
+import type { RegionHierarchy } from "./hierarchy.js";
+import { type CropMask, fillHoles } from "./postprocess.js";
+
+export interface SeedOptions {
+  /** Leaves with at least this share of their area inside the box are candidates. */
+  minInside: number;
+  /** Ring around the box that models the background, as a fraction of the box's longer side. */
+  ringFraction: number;
+  /** A candidate leaf within this Lab distance of a surround colour is background. */
+  backgroundDistance: number;
+  /** Surround colours that count: leaves holding at least this share of the ring's pixels. */
+  minRingShare: number;
+  /** Snap to the best-matching hierarchy node when its IoU with the leaf union is at least this. */
+  snapIoU: number;
+}
+
+export const DEFAULT_SEED_OPTIONS: SeedOptions = {
+  minInside: 0.5,
+  ringFraction: 0.1,
+  backgroundDistance: 10,
+  minRingShare: 0.03,
+  snapIoU: 0.85,
+};
+
+export interface SeededRegion {
+  mask: Mask;
+  detection: Detection;
+  /** The hierarchy node it was snapped to, or -1 for a leaf union. */
+  node: number;
+}
+
+/** Mean Lab colour of each leaf, sampled at the working-pixel centres. */
+export function leafColours(h: RegionHierarchy, image: RasterImage): Float32Array[] {
+  const L = h.leafCount;
+  const sum = new Float64Array(L * 3);
+  const cnt = new Float64Array(L);
+  const { workWidth: w, workHeight: wh, width: W, height: H } = h;
+  for (let y = 0; y < wh; y++) {
+    const Y = Math.min(H - 1, Math.floor(((y + 0.5) * H) / wh));
+    for (let x = 0; x < w; x++) {
+      const X = Math.min(W - 1, Math.floor(((x + 0.5) * W) / w));
+      const l = h.leafLabels[y * w + x];
+      const o = (Y * W + X) * 4;
+      sum[l * 3] += image.data[o];
+      sum[l * 3 + 1] += image.data[o + 1];
+      sum[l * 3 + 2] += image.data[o + 2];
+      cnt[l]++;
+    }
+  }
+  const rgb = new Float32Array(L * 3);
+  for (let l = 0; l < L; l++)
+    for (let k = 0; k < 3; k++) rgb[l * 3 + k] = sum[l * 3 + k] / Math.max(1, cnt[l]);
+  return rgbToLab(rgb, L);
+}
+
+/** Seeded regions for the detections (one at most per detection, in detection order). */
+export function seedRegions(
+  h: RegionHierarchy,
+  image: RasterImage,
+  detections: readonly Detection[],
+  options: Partial<SeedOptions> = {},
+): SeededRegion[] {
+  const o = { ...DEFAULT_SEED_OPTIONS, ...options };
+  if (detections.length === 0) return [];
+  const lab = leafColours(h, image);
+  const out: SeededRegion[] = [];
+  for (const d of detections) {
+    const s = seedOne(h, lab, d, o);
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+function seedOne(h: RegionHierarchy, lab: Float32Array[], d: Detection, o: SeedOptions): SeededRegion | null {
+  const { workWidth: w, workHeight: wh, leafLabels } = h;
+  const t = h.tree;
+  const L = h.leafCount;
+  const sx = w / h.width;
+  const sy = wh / h.height;
+  const bx0 = clamp(Math.round(d.box[0] * sx), 0, w - 1);
+  const by0 = clamp(Math.round(d.box[1] * sy), 0, wh - 1);
+  const bx1 = clamp(Math.round((d.box[0] + d.box[2]) * sx) - 1, bx0, w - 1);
+  const by1 = clamp(Math.round((d.box[1] + d.box[3]) * sy) - 1, by0, wh - 1);
+  const margin = Math.max(2, Math.round(o.ringFraction * Math.max(bx1 - bx0 + 1, by1 - by0 + 1)));
+  const rx0 = Math.max(0, bx0 - margin);
+  const ry0 = Math.max(0, by0 - margin);
+  const rx1 = Math.min(w - 1, bx1 + margin);
+  const ry1 = Math.min(wh - 1, by1 + margin);
+  const inside = new Int32Array(L);
+  const ring = new Int32Array(L);
+  let ringTotal = 0;
+  for (let y = ry0; y <= ry1; y++) {
+    for (let x = rx0; x <= rx1; x++) {
+      const l = leafLabels[y * w + x];
+      if (x >= bx0 && x <= bx1 && y >= by0 && y <= by1) inside[l]++;
+      else {
+        ring[l]++;
+        ringTotal++;
+      }
+    }
+  }
+  // Surround colours: leaves that fill a fair share of the ring.
+  const surround: number[] = [];
+  for (let l = 0; l < L; l++) if (ring[l] >= o.minRingShare * ringTotal && ring[l] > 0) surround.push(l);
+  const [LL, AA, BB] = lab;
+  const fg = new Uint8Array(L);
+  let fgArea = 0;
+  for (let l = 0; l < L; l++) {
+    if (inside[l] === 0 || inside[l] < o.minInside * t.area[l]) continue;
+    let dmin = Number.POSITIVE_INFINITY;
+    for (const s of surround) {
+      const dl = LL[l] - LL[s];
+      const da = AA[l] - AA[s];
+      const db = BB[l] - BB[s];
+      dmin = Math.min(dmin, Math.sqrt(dl * dl + da * da + db * db));
+    }
+    if (dmin < o.backgroundDistance) continue;
+    fg[l] = 1;
+    fgArea += t.area[l];
+  }
+  if (fgArea === 0) return null;
+  // Leaf union on the working grid, cropped to the ring rectangle (fg leaves lie mostly in the box).
+  const crop: CropMask = { x: rx0, y: ry0, w: rx1 - rx0 + 1, h: ry1 - ry0 + 1, data: new Uint8Array(0) };
+  crop.data = new Uint8Array(crop.w * crop.h);
+  for (let y = 0; y < crop.h; y++)
+    for (let x = 0; x < crop.w; x++) crop.data[y * crop.w + x] = fg[leafLabels[(y + ry0) * w + x + rx0]];
+  const area = keepLargestPiece(crop);
+  fillHoles(crop, Math.round(area * 0.1));
+  // Snap: the hierarchy node with the highest IoU with the union (per-node sums, children before parents).
+  const inter = new Float64Array(t.nodeCount);
+  let unionArea = 0;
+  for (let y = 0; y < crop.h; y++)
+    for (let x = 0; x < crop.w; x++)
+      if (crop.data[y * crop.w + x]) {
+        inter[leafLabels[(y + ry0) * w + x + rx0]]++;
+        unionArea++;
+      }
+  let best = -1;
+  let bestIoU = 0;
+  for (let n = 0; n < t.nodeCount; n++) {
+    if (n >= L) inter[n] = inter[t.left[n]] + inter[t.right[n]];
+    if (inter[n] === 0) continue;
+    const iou = inter[n] / (t.area[n] + unionArea - inter[n]);
+    if (iou > bestIoU) {
+      bestIoU = iou;
+      best = n;
+    }
+  }
+  if (best >= 0 && bestIoU >= o.snapIoU) {
+    const masks = h.nodeMasks(best, false);
+    if (masks.length > 0) return { mask: masks[0], detection: d, node: best };
+  }
+  return { mask: h.upsample(crop), detection: d, node: -1 };
+}
+
+/** Keep only the largest 4-connected piece of a crop; returns its area. */
+function keepLargestPiece(m: CropMask): number {
+  const { w, h, data } = m;
+  const lab = new Int32Array(w * h);
+  const stack = new Int32Array(w * h);
+  let n = 0;
+  let bestLabel = 0;
+  let bestSize = 0;
+  for (let s = 0; s < w * h; s++) {
+    if (!data[s] || lab[s]) continue;
+    n++;
+    let size = 0;
+    let top = 0;
+    stack[top++] = s;
+    lab[s] = n;
+    while (top > 0) {
+      const p = stack[--top];
+      size++;
+      const x = p % w;
+      if (x > 0 && data[p - 1] && !lab[p - 1]) {
+        lab[p - 1] = n;
+        stack[top++] = p - 1;
+      }
+      if (x < w - 1 && data[p + 1] && !lab[p + 1]) {
+        lab[p + 1] = n;
+        stack[top++] = p + 1;
+      }
+      if (p >= w && data[p - w] && !lab[p - w]) {
+        lab[p - w] = n;
+        stack[top++] = p - w;
+      }
+      if (p + w < w * h && data[p + w] && !lab[p + w]) {
+        lab[p + w] = n;
+        stack[top++] = p + w;
+      }
+    }
+    if (size > bestSize) {
+      bestSize = size;
+      bestLabel = n;
+    }
+  }
+  for (let p = 0; p < w * h; p++) data[p] = lab[p] === bestLabel ? 1 : 0;
+  return bestSize;
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
