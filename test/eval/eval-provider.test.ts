@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dataset } from "../helpers/datasets.js";
 import type { ModelInput } from "../helpers/fake-http-server.js";
 import { startFakeOpenAI } from "../helpers/fake-openai-server.js";
-import { som } from "../tasks/cli-run.js";
+import { somInProcess as som } from "../helpers/cli.js";
 
 const COCO = dataset("coco-panoptic-val2017");
 const KEY = "sk-eval-secret-42";

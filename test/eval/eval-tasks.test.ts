@@ -6,7 +6,7 @@ import { decodePng } from "../../src/image/png-index.js";
 import { evaluateFlickr } from "../../src/metrics/flickr.js";
 import { evaluatePanoptic } from "../../src/metrics/panoptic.js";
 import { dataset } from "../helpers/datasets.js";
-import { som } from "../tasks/cli-run.js";
+import { somInProcess as som } from "../helpers/cli.js";
 import { makeFlickrFolder } from "./flickr-fixture.js";
 
 const COCO = dataset("coco-panoptic-val2017");
