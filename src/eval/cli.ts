@@ -2,13 +2,17 @@
  * `som eval classify|refer|ground|track`: the flags every task shares (provider incl. oracle, marks,
  * results folder, limit, concurrency, output) and the step from parsed flags to a run.
  */
-import { type Command, InvalidArgumentError, Option } from "commander";
+import type { Command } from "commander";
 import { UserError } from "../cli/errors.js";
 import { parsePositiveInt } from "../cli/options.js";
-import { type AskCliOptions, addMarkingOptions, providerFromCli } from "../cli/commands/ask.js";
+import {
+  type AskCliOptions,
+  addMarkingOptions,
+  addProviderOptions,
+  providerFromCli,
+} from "../cli/commands/ask.js";
 import { loadTemplate, type TaskName } from "../prompts/templates.js";
 import { createProposer } from "../proposers/registry.js";
-import { PROVIDER_NAMES } from "../providers/create.js";
 import type { MarkType } from "../render/render.js";
 import { formatSummary } from "./summary-format.js";
 import { runEval } from "./runner.js";
@@ -23,38 +27,22 @@ export interface EvalCliOptions extends Omit<AskCliOptions, "out" | "masks"> {
   progress: boolean;
 }
 
-/** Flags of every `som eval <task>`; `marks` is the paper's mark types for the task (used unless --marks). */
-export function addEvalOptions(cmd: Command, o: { labels: "numeric" | "alpha" }): Command {
+/** Flags of every `som eval <task>`; `marks` is the paper's mark types for the task (the --marks default). */
+export function addEvalOptions(cmd: Command, o: { labels: "numeric" | "alpha"; marks: MarkType[] }): Command {
   cmd.requiredOption("-d, --dataset <spec>", "the data set (see `som eval <task> --help` and docs/eval.md)");
   addMarkingOptions(cmd, { masks: false, labels: o.labels });
+  // The task's own default (commander stores a default when the option is added: set both).
+  cmd.options.find((opt) => opt.long === "--marks")?.default([...o.marks], o.marks.join(","));
+  cmd.setOptionValueWithSource("marks", [...o.marks], "default");
+  cmd.option(
+    "--masks <gt>",
+    'mark the ground-truth masks instead of proposals ("gt", the paper\'s GT-mask rows)',
+  );
+  addProviderOptions(cmd, {
+    extra: ["oracle"],
+    help: "who answers: a model backend (keys from the environment, as som ask), or oracle (the ground truth picks the best mark: the marks' upper bound)",
+  });
   return cmd
-    .option(
-      "--masks <gt>",
-      'mark the ground-truth masks instead of proposals ("gt", the paper\'s GT-mask rows)',
-    )
-    .addOption(
-      new Option(
-        "--provider <name>",
-        "who answers: a model backend, or oracle (the ground truth picks the best mark: the marks' upper bound)",
-      ).choices([...PROVIDER_NAMES, "oracle"]),
-    )
-    .option("-m, --model <name>", "model name (defaults: gpt-4o, claude-sonnet-4-5, gemini-2.5-flash)")
-    .option("--base-url <url>", "API base URL (OpenAI-compatible servers, Azure, proxies)")
-    .option("--no-cache", "always ask the model; do not read or write the response cache")
-    .option("--cache-dir <dir>", "response cache folder (default $SOM_CACHE_DIR or ~/.cache/som/responses)")
-    .option("--replay <file>", "answer offline from a recorded JSONL file (implies --provider replay)")
-    .option("--record <file>", "append every answer to a JSONL file, for --replay later")
-    .option("--timeout <s>", "seconds to wait for one answer (default 120)", positive("--timeout"))
-    .option(
-      "--max-retries <n>",
-      "retries on 429/5xx/network errors (default 3)",
-      wholeNumber("--max-retries"),
-    )
-    .option("--temperature <t>", "sampling temperature", positive("--temperature", true))
-    .option("--max-tokens <n>", "longest answer, in tokens", parsePositiveInt("--max-tokens"))
-    .option("--structured", "ask for JSON-schema structured output even from openai-compatible servers")
-    .option("--no-structured", "never ask for structured output; parse the text answer")
-    .option("--template <file>", 'prompt template: JSON {"system": "...", "prompt": "..."} or a text file')
     .option(
       "-o, --out <dir>",
       "results folder: samples.jsonl (resumable), summary.json, report.html, predictions",
@@ -66,34 +54,14 @@ export function addEvalOptions(cmd: Command, o: { labels: "numeric" | "alpha" })
     .option("-q, --quiet", "no progress output");
 }
 
-function positive(name: string, zeroOk = false) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || (!zeroOk && n === 0))
-      throw new InvalidArgumentError(`${name} must be a positive number`);
-    return n;
-  };
-}
-
-function wholeNumber(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
-    return n;
-  };
-}
-
 export interface TaskDefaults {
   task: TaskName;
-  /** Mark types the paper drew for this task. */
-  marks: MarkType[];
   /** The paper's group size (marks per request), if it used one. */
   groupSize?: number;
 }
 
 /** Build the eval settings from flags: provider (or oracle), proposer (or GT masks), mark style. */
 export async function settingsFromCli(
-  cmd: Command,
   opts: EvalCliOptions,
   d: TaskDefaults,
 ): Promise<{
@@ -112,7 +80,7 @@ export async function settingsFromCli(
   const oracle = opts.provider === "oracle";
   if (oracle && opts.replay)
     throw new UserError("--provider oracle answers from the ground truth; drop --replay");
-  const marks = cmd.getOptionValueSource("marks") === "default" ? d.marks : opts.marks;
+  const marks = opts.marks;
   const groupSize = opts.groupSize ?? d.groupSize;
   const proposerName = opts.proposer ?? "builtin";
   const provider = oracle
@@ -138,8 +106,8 @@ export async function settingsFromCli(
     outDir: opts.out,
   };
   const describe = {
-    provider: oracle ? "oracle" : provider === "oracle" ? "oracle" : provider.name,
-    model: oracle || provider === "oracle" ? "ground-truth" : provider.model,
+    provider: provider === "oracle" ? "oracle" : provider.name,
+    model: provider === "oracle" ? "ground-truth" : provider.model,
     marksFrom: gtMasks ? "ground-truth masks" : `${proposerName} proposer (granularity ${opts.granularity})`,
   };
   const config = {

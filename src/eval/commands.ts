@@ -20,18 +20,14 @@ export function registerEvalTasks(ev: Command): void {
     .option("--gt-json <file>", "panoptic JSON (default: the panoptic*.json in the data set folder)")
     .option("--gt-folder <dir>", "panoptic PNG folder (default: <json name>/ or panoptic/)")
     .option("--images <dir>", "image folder (default: images/, val2017/ or images/validation/)");
-  addEvalOptions(classify, { labels: "numeric" }).addHelpText(
+  addEvalOptions(classify, { labels: "numeric", marks: ["number", "mask"] }).addHelpText(
     "after",
     "\nData sets: coco-panoptic:DIR (panoptic_val2017.json, panoptic/, images/), ade20k-panoptic:DIR (the same\nlayout, e.g. Mask2Former's ADE20K panoptic), ade20k:DIR (ADE20K full format, mapped to the 150 classes).",
   );
   classify.action(async (opts: EvalCliOptions & { gtJson?: string; gtFolder?: string; images?: string }) => {
     // The model is offered the data set's own categories (the paper's protocol), so answers score by id.
     const data = await loadClassifyDataset(opts.dataset, opts);
-    const prepared = await settingsFromCli(classify, opts, {
-      task: "classify",
-      marks: ["number", "mask"],
-      groupSize: 5,
-    });
+    const prepared = await settingsFromCli(opts, { task: "classify", groupSize: 5 });
     await runFromCli(classifyTask(data), opts, prepared);
   });
 
@@ -50,7 +46,7 @@ export function registerEvalTasks(ev: Command): void {
       "--per-sentence",
       'one sample per sentence (default: one per object, its sentences joined by "; " as the paper did)',
     );
-  addEvalOptions(refer, { labels: "numeric" }).addHelpText(
+  addEvalOptions(refer, { labels: "numeric", marks: ["number", "mask"] }).addHelpText(
     "after",
     "\nData sets: refer:DIR (the refer toolkit's data/<dataset> folder: refs(<splitBy>).json exported from the pickle,\ninstances.json), refcocos:DIR (refcocos_val2017_subset.json beside a COCO panoptic folder).",
   );
@@ -59,7 +55,7 @@ export function registerEvalTasks(ev: Command): void {
       opts: EvalCliOptions & { split: string; splitBy?: string; images?: string; perSentence?: boolean },
     ) => {
       const samples = await loadReferDataset(opts.dataset, opts);
-      const prepared = await settingsFromCli(refer, opts, { task: "refer", marks: ["number", "mask"] });
+      const prepared = await settingsFromCli(opts, { task: "refer" });
       await runFromCli(referTask(samples, opts.dataset), opts, prepared, {
         split: opts.split,
         splitBy: opts.splitBy,
@@ -80,7 +76,7 @@ export function registerEvalTasks(ev: Command): void {
       "only the first N scored frames of each sequence",
       parsePositiveInt("--max-frames"),
     );
-  addEvalOptions(track, { labels: "alpha" }).addHelpText(
+  addEvalOptions(track, { labels: "alpha", marks: ["number", "mask"] }).addHelpText(
     "after",
     "\nData sets: davis:DIR (DAVIS 2017 with ImageSets/2017/<set>.txt, or DAVIS 2016: JPEGImages/480p, Annotations/480p).\nResults: <out>/davis/<seq>/<frame>.png (palette PNGs, as DAVIS tools read them).",
   );
@@ -94,7 +90,7 @@ export function registerEvalTasks(ev: Command): void {
       sequences,
       maxFrames: opts.maxFrames,
     });
-    const prepared = await settingsFromCli(track, opts, { task: "track", marks: ["number", "mask"] });
+    const prepared = await settingsFromCli(opts, { task: "track" });
     await runFromCli(trackTask(samples, opts.dataset), opts, prepared, {
       set: opts.set,
       sequences: opts.sequences,
@@ -108,16 +104,13 @@ export function registerEvalTasks(ev: Command): void {
     .option("--split <name>", "split list <name>.txt", "test")
     .option("--images <dir>", "image folder (default DIR/flickr30k-images)")
     .option("--merge-boxes", "MERGED-BOXES protocol (one box enclosing each phrase's boxes)");
-  addEvalOptions(ground, { labels: "numeric" }).addHelpText(
+  addEvalOptions(ground, { labels: "numeric", marks: ["number", "mask", "box"] }).addHelpText(
     "after",
     "\nData sets: flickr30k:DIR (Annotations/<id>.xml, Sentences/<id>.txt, <split>.txt, flickr30k-images/<id>.jpg).\nWrites <out>/flickr_predictions.json for `som metrics flickr`.",
   );
   ground.action(async (opts: EvalCliOptions & { split: string; images?: string; mergeBoxes?: boolean }) => {
     const data = await loadGroundDataset(opts.dataset, opts);
-    const prepared = await settingsFromCli(ground, opts, {
-      task: "ground",
-      marks: ["number", "mask", "box"],
-    });
+    const prepared = await settingsFromCli(opts, { task: "ground" });
     await runFromCli(groundTask(data, opts.dataset), opts, prepared, {
       split: opts.split,
       mergeBoxes: opts.mergeBoxes ?? false,

@@ -187,6 +187,9 @@ describe("som eval ground (Flickr30K Entities layout, oracle)", () => {
       predictions: join(out, "flickr_predictions.json"),
     });
     expect(s.details).toEqual(official);
+    // The paper's marks for grounding (numbers, masks and boxes) unless --marks says otherwise.
+    const run = JSON.parse(await readFile(join(out, "run.json"), "utf8"));
+    expect(run.marks).toEqual(["number", "mask", "box"]);
   });
 });
 

@@ -70,15 +70,25 @@ export function registerAsk(program: Command, setExit: SetExit): void {
 
 /** Output flags, then --provider, --model, --base-url, cache, replay, timeouts… (add before the marking flags). */
 export function addModelOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option("-o, --out <dir>", "output folder", ".")
     .option("--json", "print the answer JSON to stdout")
-    .option("-q, --quiet", "no progress lines")
+    .option("-q, --quiet", "no progress lines");
+  return addProviderOptions(cmd);
+}
+
+/** --provider (plus `extra` choices such as eval's oracle), --model, --base-url, cache, replay, timeouts… */
+export function addProviderOptions(
+  cmd: Command,
+  o: { extra?: readonly string[]; help?: string } = {},
+): Command {
+  return cmd
     .addOption(
       new Option(
         "--provider <name>",
-        "model backend, default openai (keys from OPENAI_API_KEY, ANTHROPIC_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY, SOM_API_KEY)",
-      ).choices([...PROVIDER_NAMES]),
+        o.help ??
+          "model backend, default openai (keys from OPENAI_API_KEY, ANTHROPIC_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY, SOM_API_KEY)",
+      ).choices([...PROVIDER_NAMES, ...(o.extra ?? [])]),
     )
     .option("-m, --model <name>", "model name (defaults: gpt-4o, claude-sonnet-4-5, gemini-2.5-flash)")
     .option(
