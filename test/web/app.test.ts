@@ -61,7 +61,7 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    viewport: { width: 1366, height: 800 },
+    viewport: { width: 1366, height: 768 }, // a laptop screen
     args: [
       "--headless",
       "--no-sandbox",

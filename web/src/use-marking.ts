@@ -25,14 +25,13 @@ export interface MarkingState {
  * single pending request instead of queueing, so the server never gets a backlog and the picture always
  * catches up with the controls.
  */
+const IDLE: MarkingState = { result: null, busy: null, error: null, lastMs: null, shownOptions: null };
+/** The state of a just-opened image: its first marking is on its way (maybe behind the previous image's). */
+const opened = (image: LoadedImage | null) => ({ ...IDLE, image, busy: image ? "Finding regions…" : null });
+
 export function useMarking(image: LoadedImage | null, options: MarkOptions, onUnauthorized: () => void) {
-  const [state, setState] = useState<MarkingState>({
-    result: null,
-    busy: null,
-    error: null,
-    lastMs: null,
-    shownOptions: null,
-  });
+  // The state belongs to one image; a newly opened image shows nothing of the previous one's result.
+  const [state, setState] = useState<MarkingState & { image: LoadedImage | null }>(opened(image));
   const pending = useRef<{ image: LoadedImage; options: MarkOptions } | null>(null);
   const running = useRef(false);
   const imageRef = useRef(image);
@@ -76,12 +75,8 @@ export function useMarking(image: LoadedImage | null, options: MarkOptions, onUn
     }
   }, [onUnauthorized]);
 
-  const shownImage = useRef<LoadedImage | null>(null);
   useEffect(() => {
-    if (image !== shownImage.current) {
-      shownImage.current = image;
-      setState({ result: null, busy: null, error: null, lastMs: null, shownOptions: null });
-    }
+    setState((s) => (s.image === image ? s : opened(image)));
     if (!image) return;
     pending.current = { image, options };
     void pump();
@@ -94,5 +89,8 @@ export function useMarking(image: LoadedImage | null, options: MarkOptions, onUn
       void pump();
     }
   }, [options, pump]);
-  return { ...state, clearError, retry };
+  // Between opening an image and the effect above, the old image's state must not show (its marks, its
+  // manifest under the new file name).
+  const current: MarkingState = state.image === image ? state : opened(image);
+  return { ...current, clearError, retry };
 }
