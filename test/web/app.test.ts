@@ -289,6 +289,25 @@ describe("som serve web app in Chromium", () => {
     expect(white).toBe(manifest.marks[2].area);
     writeFileSync(join(ARTIFACTS, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
   });
+
+  it("says why a file that is not an image cannot be marked, and recovers with the next image", async () => {
+    await page.getByTestId("file-input").setInputFiles({
+      name: "notes.jpg",
+      mimeType: "image/jpeg",
+      buffer: Buffer.from("these are notes, not a JPEG"),
+    });
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/not an image/);
+    // Retrying the same bytes cannot help: no Retry button; nothing of the previous photo stays on screen.
+    expect(await alert.getByRole("button", { name: "Retry" }).count()).toBe(0);
+    expect(await page.locator(".stage img").count()).toBe(0);
+    expect(await page.locator(".placeholder").textContent()).toMatch(/Could not mark this image/);
+    await shot("8-not-an-image");
+    await page.getByTestId("file-input").setInputFiles(PHOTO);
+    await page.locator(".stage img").waitFor();
+    expect(await page.getByRole("alert").count()).toBe(0);
+  });
 });
 
 describe("a server started with a token", () => {

@@ -258,7 +258,7 @@ export function App() {
         <div class="alert" role="alert">
           <span>{error}</span>
           <span class="row">
-            {marking.error && (
+            {marking.error && retryable(marking.error) && (
               <button type="button" onClick={marking.retry}>
                 Retry
               </button>
@@ -286,7 +286,7 @@ export function App() {
                   <span class="spinner" aria-hidden="true" /> {marking.busy}
                 </>
               ) : (
-                "Could not mark this image."
+                "Could not mark this image. Open another one (drop, paste or Open image…)."
               )}
             </div>
           )}
@@ -371,6 +371,11 @@ export function App() {
       </main>
     </div>
   );
+}
+
+/** Worth retrying as it is: the server was unreachable, busy or failed; not a refusal of this input. */
+function retryable(e: ApiError): boolean {
+  return e.status === 0 || e.status === 429 || e.status >= 500;
 }
 
 function TokenDialog({ onDone }: { onDone(): void }) {
