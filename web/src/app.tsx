@@ -327,6 +327,17 @@ export function App() {
               onAddMode={setAddMode}
             />
           )}
+          {manifest && (
+            <Chat
+              messages={messages}
+              provider={models?.provider ?? null}
+              busy={chatBusy}
+              canTrack={trackSource !== null}
+              marksKey={marksKey}
+              onSend={(t, q) => void send(t, q)}
+              onShow={(ids) => setHighlighted(new Set(ids))}
+            />
+          )}
           {result && manifest && (
             <section class="panel" aria-labelledby="dl-title">
               <h2 id="dl-title">Download</h2>
@@ -355,17 +366,6 @@ export function App() {
                 </button>
               </div>
             </section>
-          )}
-          {manifest && (
-            <Chat
-              messages={messages}
-              provider={models?.provider ?? null}
-              busy={chatBusy}
-              canTrack={trackSource !== null}
-              marksKey={marksKey}
-              onSend={(t, q) => void send(t, q)}
-              onShow={(ids) => setHighlighted(new Set(ids))}
-            />
           )}
         </aside>
       </main>
