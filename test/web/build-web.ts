@@ -18,7 +18,12 @@ function newest(dir: string): number {
 /** Build the web app when dist-web is missing or older than its sources (about a second). */
 export async function ensureWebBuilt(): Promise<string> {
   const index = join(WEB_DIR, "index.html");
-  if (!existsSync(index) || statSync(index).mtimeMs < newest(join(ROOT, "web"))) {
+  // The app also bundles src/regions/rle.ts (COCO RLE decoding).
+  const sources = Math.max(
+    newest(join(ROOT, "web")),
+    statSync(join(ROOT, "src", "regions", "rle.ts")).mtimeMs,
+  );
+  if (!existsSync(index) || statSync(index).mtimeMs < sources) {
     await build({ configFile: join(ROOT, "web", "vite.config.ts"), logLevel: "error" });
   }
   return WEB_DIR;

@@ -1,26 +1,5 @@
+import { countsFromString } from "../../src/regions/rle.js";
 import type { Rle } from "./types";
-
-/** COCO compressed RLE counts (pycocotools rleFrString) → run lengths, column-major, zeros first. */
-export function decodeCounts(s: string): number[] {
-  const counts: number[] = [];
-  let p = 0;
-  while (p < s.length) {
-    let x = 0;
-    let k = 0;
-    let more = true;
-    while (more) {
-      const c = s.charCodeAt(p) - 48;
-      x += (c & 0x1f) * 2 ** (5 * k);
-      more = (c & 0x20) !== 0;
-      p++;
-      k++;
-      if (!more && c & 0x10) x -= 2 ** (5 * k);
-    }
-    if (counts.length > 2) x += counts[counts.length - 2];
-    counts.push(x);
-  }
-  return counts;
-}
 
 /** A mask ready for hit tests and painting: the start and end (exclusive) of each run of ones. */
 export interface Runs {
@@ -31,7 +10,7 @@ export interface Runs {
 }
 
 export function toRuns(rle: Rle): Runs {
-  const counts = decodeCounts(rle.counts);
+  const counts = countsFromString(rle.counts);
   const n = Math.floor(counts.length / 2);
   const starts = new Int32Array(n);
   const ends = new Int32Array(n);
