@@ -65,7 +65,11 @@ function match(route: Route, pathname: string): Record<string, string> | undefin
   for (let i = 0; i < want.length; i++) {
     if (want[i].startsWith(":")) {
       if (!got[i]) return undefined;
-      params[want[i].slice(1)] = decodeURIComponent(got[i]);
+      try {
+        params[want[i].slice(1)] = decodeURIComponent(got[i]);
+      } catch {
+        throw new HttpError(400, "invalid_request", `malformed percent-encoding in ${pathname}`);
+      }
     } else if (want[i] !== got[i]) return undefined;
   }
   return params;

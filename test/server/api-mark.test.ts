@@ -220,6 +220,9 @@ describe("bad inputs", () => {
     expect(task.body.error.code).toBe("unknown_task");
     const get = await result(await fetch(`${server.url}/v1/mark`));
     expect(get.status).toBe(405);
+    // A path that cannot be percent-decoded is the client's mistake, not a server error.
+    const garbled = await result(await postJson(`${server.url}/v1/tasks/%E0%A4%A`, { imageId }));
+    expect([garbled.status, garbled.body.error.code]).toEqual([400, "invalid_request"]);
   });
 
   it("503 no_provider for /v1/ask when no model is configured", async () => {
