@@ -1,15 +1,18 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { HttpError } from "./errors.js";
 import { isLoopbackHost } from "./options.js";
 
-/** Constant-time check of `Authorization: Bearer <token>`. */
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/**
+ * Constant-time check of `Authorization: Bearer <token>`. Both sides are hashed first, so the comparison
+ * takes the same time whatever the given token's length (comparing raw bytes would leak the length).
+ */
 export function checkBearer(req: IncomingMessage, token: string): void {
   const header = String(req.headers.authorization ?? "");
   const m = /^Bearer\s+(.+)$/i.exec(header);
-  const given = Buffer.from(m ? m[1].trim() : "");
-  const want = Buffer.from(token);
-  if (given.length !== want.length || !timingSafeEqual(given, want)) {
+  if (!m || !timingSafeEqual(digest(m[1].trim()), digest(token))) {
     throw new HttpError(
       401,
       "unauthorized",

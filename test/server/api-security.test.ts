@@ -26,6 +26,11 @@ describe("bearer token", () => {
     expect((await result(none)).body.error.code).toBe("unauthorized");
     const wrong = await postImage(`${s.url}/v1/mark`, photoBytes(), {}, { authorization: "Bearer nope" });
     expect(wrong.status).toBe(401);
+    // Same length, one byte off; and the token as a prefix of a longer one.
+    for (const token of ["s3cret-tokem", "s3cret-token2"]) {
+      const r = await postImage(`${s.url}/v1/mark`, photoBytes(), {}, { authorization: `Bearer ${token}` });
+      expect(r.status).toBe(401);
+    }
     expect((await fetch(`${s.url}/v1/models`)).status).toBe(401);
     const right = await postImage(
       `${s.url}/v1/mark`,
