@@ -12,7 +12,9 @@ export async function createProposer(
   switch (name) {
     case "builtin": {
       const { createBuiltinProposer } = await import("./builtin/index.js");
-      return createBuiltinProposer();
+      // Optional detector seeding (--detector): src/proposers/builtin/detector-cli.ts
+      const { detectorFromCli } = await import("./builtin/detector-cli.js");
+      return createBuiltinProposer({ detector: await detectorFromCli(_options, name) });
     }
     case "sam": {
       const { createSamProposerFromCli } = await import("./sam/cli-options.js");

@@ -34,6 +34,10 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
       "coco-panoptic:DIR (panoptic_*.json, panoptic/, images/) or bsds:DIR",
     )
     .option("-p, --proposer <name>", "proposer to score", "builtin")
+    .option(
+      "--detector <name>",
+      "builtin proposer: seed object regions with a detector (centernet; optional packages)",
+    )
     .option("-g, --granularity <g>", "granularity, or several comma-separated", parseGranularities, [0.5])
     .option("-n, --max-marks <n>", "cap regions per image", parsePositiveInt("--max-marks"))
     .option("--limit <n>", "score only the first N images (in file-name order)", parsePositiveInt("--limit"))
@@ -43,6 +47,7 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
       async (o: {
         dataset: string;
         proposer: string;
+        detector?: string;
         granularity: number[];
         maxMarks?: number;
         limit?: number;
@@ -60,7 +65,7 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
           () => false,
         );
         if (!isDir) throw new UserError(`${spec.dir}: dataset folder not found`);
-        const proposer = await createProposer(o.proposer);
+        const proposer = await createProposer(o.proposer, { detector: o.detector });
         let results: Awaited<ReturnType<typeof evaluateProposals>>;
         try {
           results = await evaluateProposals({
@@ -88,6 +93,7 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
             `${JSON.stringify({
               dataset: spec.kind,
               proposer: o.proposer,
+              detector: o.detector,
               boundaryTolerance: spec.kind === "bsds" ? BOUNDARY_TOLERANCE : undefined,
               results: results.map((r) => ({ granularity: r.granularity, ...r.summary })),
             })}\n`,

@@ -6,6 +6,7 @@ import { writeFileAtomic } from "../../io/atomic-write.js";
 import { DEFAULT_ALPHA, DEFAULT_GRANULARITY, DEFAULT_MARKS, markImage } from "../../pipeline/mark.js";
 import { loadMaskRegions } from "../../proposers/masks/index.js";
 import type { Proposer } from "../../proposers/proposer.js";
+import { addDetectorOption } from "../../proposers/builtin/detector-cli.js";
 import { createProposer, PROPOSER_NAMES } from "../../proposers/registry.js";
 import { addSamOptions } from "../../proposers/sam/cli-options.js";
 import type { Region } from "../../regions/region.js";
@@ -70,6 +71,8 @@ export function registerMark(program: Command, setExit: SetExit): void {
       DEFAULT_MAX_PIXELS,
     )
     .option("-q, --quiet", "no progress lines");
+  // Optional detector seeding of the built-in proposer (--detector): src/proposers/builtin/detector-cli.ts
+  addDetectorOption(cmd);
   // SAM proposer flags (--model, --dtype, --device, --points-per-side, …): see src/proposers/sam/cli-options.ts
   addSamOptions(cmd).action(async (images: string[], opts: MarkCliOptions) => {
     const failed = await runMark(images, opts);
@@ -83,6 +86,8 @@ export async function runMark(images: string[], opts: MarkCliOptions): Promise<n
   if (proposerName === "masks" && !opts.masks) throw new UserError("--proposer masks needs --masks FILE");
   if (opts.masks && proposerName !== "masks")
     throw new UserError(`--masks cannot be combined with --proposer ${proposerName}`);
+  if (opts.detector !== undefined && proposerName !== "builtin")
+    throw new UserError(`--detector works with the builtin proposer only, not --proposer ${proposerName}`);
   const stems = new Map<string, string>();
   for (const img of images) {
     const stem = basename(img, extname(img));

@@ -24,7 +24,8 @@ export interface DetectorSeedingOptions {
 }
 
 const DUPLICATE_IOU = 0.9;
-export const DEFAULT_DETECTOR_MIN_SCORE = 0.2;
+const MAX_SEED_FRACTION = 0.95;
+export const DEFAULT_DETECTOR_MIN_SCORE = 0.1;
 
 /** Normalise the `detector` option of createBuiltinProposer. */
 export function detectorSeedingOptions(
@@ -44,18 +45,16 @@ export class DetectorSeeding {
 
   constructor(readonly seeding: DetectorSeedingOptions) {}
 
-  /** The detector's boxes for an image (computed once per RasterImage object). */
+  /** The detector's boxes for an image (computed once per RasterImage object, at a low score floor). */
   async detect(image: RasterImage): Promise<Detection[]> {
     let d = this.detections.get(image);
     if (!d) {
       this.detector ??= await loadDetector(this.seeding.detector);
-      d = await this.detector.detect(image, {
-        minScore: this.seeding.minScore ?? DEFAULT_DETECTOR_MIN_SCORE,
-        maxDetections: this.seeding.maxDetections ?? 20,
-      });
+      d = await this.detector.detect(image, { minScore: 0.05, maxDetections: 100 });
       this.detections.set(image, d);
     }
-    return d;
+    const minScore = this.seeding.minScore ?? DEFAULT_DETECTOR_MIN_SCORE;
+    return d.filter((x) => x.score >= minScore).slice(0, this.seeding.maxDetections ?? 30);
   }
 
   async propose(
@@ -85,7 +84,9 @@ export class DetectorSeeding {
     };
     for (const s of seedRegions(h, image, detections, this.seeding.seed)) {
       const area = maskArea(s.mask);
-      if (area === 0 || isDup(s.mask, area, base) || isDup(s.mask, area, fresh)) continue;
+      // Like the levels: nothing near the whole image (a box filling the photo can seed the root).
+      if (area === 0 || area > MAX_SEED_FRACTION * image.width * image.height) continue;
+      if (isDup(s.mask, area, base) || isDup(s.mask, area, fresh)) continue;
       fresh.push({ mask: s.mask, area, detection: s.detection, node: s.node });
     }
     const cap = options.maxMarks ?? Number.POSITIVE_INFINITY;

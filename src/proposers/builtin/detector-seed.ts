@@ -1,9 +1,9 @@
 /**
  * Detector boxes → object regions built from the region hierarchy. A box says "one object here" but not
  * which pixels; the hierarchy's leaves give pixel-accurate pieces. For each box, the leaves lying mostly
- * inside it are taken, minus those whose colour matches the box's surround (background seen through the
- * box), and the union is cleaned up (largest piece, holes filled). It is then snapped to the hierarchy
- * node that best matches it when that node is nearly as good, so seeded regions stay nested with the rest.
+ * inside it are taken (optionally minus those whose colour matches the box's surround; off by default) and
+ * the union is cleaned up (largest piece, holes filled). It is then snapped to the hierarchy node that best
+ * matches it when that node is nearly as good, so seeded regions stay nested with the rest.
  */
 import type { RasterImage } from "../../image/raster.js";
 import type { Mask } from "../../regions/mask.js";
@@ -13,11 +13,13 @@ import type { RegionHierarchy } from "./hierarchy.js";
 import { type CropMask, fillHoles } from "./postprocess.js";
 
 export interface SeedOptions {
-  /** Leaves with at least this share of their area inside the box are candidates. */
-  minInside: number;
+  /** Leaves with at least this share of their area inside the box are candidates; several values give
+   * several candidate regions per box (tight and loose). */
+  minInside: number | number[];
   /** Ring around the box that models the background, as a fraction of the box's longer side. */
   ringFraction: number;
-  /** A candidate leaf within this Lab distance of a surround colour is background. */
+  /** A candidate leaf within this Lab distance of a surround colour is background (0 = off, the default:
+   * on COCO it removed object parts more often than background, e.g. 10 → oracle mIoU −0.07). */
   backgroundDistance: number;
   /** Surround colours that count: leaves holding at least this share of the ring's pixels. */
   minRingShare: number;
@@ -28,7 +30,7 @@ export interface SeedOptions {
 export const DEFAULT_SEED_OPTIONS: SeedOptions = {
   minInside: 0.5,
   ringFraction: 0.1,
-  backgroundDistance: 10,
+  backgroundDistance: 0,
   minRingShare: 0.03,
   snapIoU: 0.85,
 };
@@ -75,14 +77,21 @@ export function seedRegions(
   if (detections.length === 0) return [];
   const lab = leafColours(h, image);
   const out: SeededRegion[] = [];
-  for (const d of detections) {
-    const s = seedOne(h, lab, d, o);
-    if (s) out.push(s);
-  }
+  const levels = Array.isArray(o.minInside) ? o.minInside : [o.minInside];
+  for (const d of detections)
+    for (const minInside of levels) {
+      const s = seedOne(h, lab, d, { ...o, minInside });
+      if (s) out.push(s);
+    }
   return out;
 }
 
-function seedOne(h: RegionHierarchy, lab: Float32Array[], d: Detection, o: SeedOptions): SeededRegion | null {
+function seedOne(
+  h: RegionHierarchy,
+  lab: Float32Array[],
+  d: Detection,
+  o: SeedOptions & { minInside: number },
+): SeededRegion | null {
   const { workWidth: w, workHeight: wh, leafLabels } = h;
   const t = h.tree;
   const L = h.leafCount;
@@ -114,10 +123,14 @@ function seedOne(h: RegionHierarchy, lab: Float32Array[], d: Detection, o: SeedO
   const surround: number[] = [];
   for (let l = 0; l < L; l++) if (ring[l] >= o.minRingShare * ringTotal && ring[l] > 0) surround.push(l);
   const [LL, AA, BB] = lab;
+  // A leaf spread evenly over the image lies inside the box by the box's share of the image: in a box that
+  // fills most of the photo, "mostly inside" must mean more than that, or the background comes along.
+  const boxShare = ((bx1 - bx0 + 1) * (by1 - by0 + 1)) / (w * wh);
+  const minInside = Math.max(o.minInside, (1 + boxShare) / 2);
   const fg = new Uint8Array(L);
   let fgArea = 0;
   for (let l = 0; l < L; l++) {
-    if (inside[l] === 0 || inside[l] < o.minInside * t.area[l]) continue;
+    if (inside[l] === 0 || inside[l] < minInside * t.area[l]) continue;
     let dmin = Number.POSITIVE_INFINITY;
     for (const s of surround) {
       const dl = LL[l] - LL[s];
@@ -125,7 +138,7 @@ function seedOne(h: RegionHierarchy, lab: Float32Array[], d: Detection, o: SeedO
       const db = BB[l] - BB[s];
       dmin = Math.min(dmin, Math.sqrt(dl * dl + da * da + db * db));
     }
-    if (dmin < o.backgroundDistance) continue;
+    if (o.backgroundDistance > 0 && dmin < o.backgroundDistance) continue;
     fg[l] = 1;
     fgArea += t.area[l];
   }

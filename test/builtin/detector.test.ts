@@ -1,0 +1,116 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { scoreImage, summarise } from "../../src/eval/proposals.js";
+import { type GtImage, loadCocoPanoptic } from "../../src/eval/proposals-data.js";
+import { boxIoU, decodeDetections } from "../../src/proposers/builtin/detector-model.js";
+import { createBuiltinProposer, detectorAvailable, loadDetector } from "../../src/proposers/builtin/index.js";
+import { COCO, cocoPanopticJson } from "../helpers/datasets.js";
+
+/** Photos with large, unambiguous objects: a bear; an oven and a fridge; a tv, a laptop and a keyboard. */
+const PHOTOS = ["000000000285.jpg", "000000000802.jpg", "000000001503.jpg"];
+
+interface SegInfo {
+  id: number;
+  category_id: number;
+  bbox: [number, number, number, number];
+  area: number;
+}
+
+const available = detectorAvailable();
+if (!available)
+  console.warn(
+    "detector tests skipped: optional packages @tensorflow/tfjs-core, @tensorflow/tfjs-converter, " +
+      "@tensorflow/tfjs-backend-wasm, @vladmandic/human are not installed (npm ci installs them)",
+  );
+
+describe("detector decoding (no model)", () => {
+  it("maps 512-grid boxes to image pixels and suppresses overlapping boxes, best first", () => {
+    // rows: x1, y1, x2, y2, score, class on the 512×512 input
+    const raw = new Float32Array([
+      0,
+      0,
+      256,
+      256,
+      0.5,
+      0, // person, top-left quarter
+      10,
+      10,
+      256,
+      256,
+      0.9,
+      16, // dog, overlapping it (IoU > 0.4): wins, the person is suppressed
+      256,
+      256,
+      512,
+      512,
+      0.3,
+      2, // car, bottom-right
+      300,
+      300,
+      400,
+      400,
+      0.1,
+      2, // below the score floor
+    ]);
+    const d = decodeDetections(raw, 1024, 512);
+    expect(d.map((x) => x.label)).toEqual(["dog", "car"]);
+    expect(d[0].box[0]).toBeCloseTo(20);
+    expect(d[0].box[1]).toBeCloseTo(10);
+    expect(d[1].box).toEqual([512, 256, 512, 256]);
+  });
+});
+
+describe.skipIf(!available)("CenterNet detector seeding (optional packages)", () => {
+  const gtJson = JSON.parse(readFileSync(cocoPanopticJson(), "utf8"));
+  const cats = new Map<number, { name: string; isthing: number }>(
+    gtJson.categories.map((c: { id: number; name: string; isthing: number }) => [c.id, c]),
+  );
+  const segs = new Map<number, SegInfo>();
+  for (const a of gtJson.annotations) for (const s of a.segments_info as SegInfo[]) segs.set(s.id, s);
+
+  async function photos(): Promise<GtImage[]> {
+    const out: GtImage[] = [];
+    for await (const gt of loadCocoPanoptic(COCO(), 16)) if (PHOTOS.includes(gt.name)) out.push(gt);
+    expect(out.map((g) => g.name)).toEqual(PHOTOS);
+    return out;
+  }
+
+  it("finds the large objects of real photos with the right class", { timeout: 30_000 }, async () => {
+    const det = await loadDetector("centernet");
+    for (const gt of await photos()) {
+      const d = await det.detect(gt.image);
+      const px = gt.image.width * gt.image.height;
+      const large = gt.segments[0]
+        .map((id) => segs.get(id)!)
+        .filter((s) => cats.get(s.category_id)!.isthing && s.area >= 0.05 * px);
+      expect(large.length, gt.name).toBeGreaterThan(0);
+      for (const s of large) {
+        const name = cats.get(s.category_id)!.name;
+        const hit = d.filter((x) => x.label === name).map((x) => boxIoU(x.box, s.bbox));
+        expect(Math.max(0, ...hit), `${gt.name}: ${name}`).toBeGreaterThanOrEqual(0.5);
+      }
+    }
+  });
+
+  it("seeded proposals raise the oracle IoU at the same mark count", { timeout: 30_000 }, async () => {
+    const plain = createBuiltinProposer();
+    const seeded = createBuiltinProposer({ detector: "centernet" });
+    const a = [];
+    const b = [];
+    for (const gt of await photos()) {
+      const r0 = await plain.propose(gt.image);
+      const r1 = await seeded.propose(gt.image);
+      expect(r1.length).toBe(r0.length);
+      expect(r1.some((r) => (r.extra?.detector as { label?: string } | undefined)?.label)).toBe(true);
+      a.push(scoreImage(gt, r0, 0, false));
+      b.push(scoreImage(gt, r1, 0, false));
+      // Same input, same output.
+      const again = await seeded.propose(gt.image);
+      expect(again.map((r) => [r.bbox, r.area])).toEqual(r1.map((r) => [r.bbox, r.area]));
+    }
+    const s0 = summarise(a);
+    const s1 = summarise(b);
+    expect(s1.oracleMIoU).toBeGreaterThan(s0.oracleMIoU + 0.03);
+    expect(s1.recall50).toBeGreaterThanOrEqual(s0.recall50);
+  });
+});
