@@ -13,6 +13,9 @@ export interface FetchImageOptions {
   allowPrivate?: boolean;
   maxRedirects?: number;
   signal?: AbortSignal;
+  /** Test hooks: which addresses may be fetched (default: public ones) and the DNS resolver. */
+  isAllowedAddress?: (address: string) => boolean;
+  dnsLookup?: typeof dnsLookup;
 }
 
 const refused = (message: string) => new HttpError(400, "url_not_allowed", message);
@@ -41,7 +44,9 @@ export async function fetchImageUrl(url: string, options: FetchImageOptions): Pr
   throw new HttpError(502, "url_fetch_failed", "the image URL redirected too many times");
 }
 
-function checkedUrl(raw: string, allowPrivate: boolean): URL {
+function checkedUrl(raw: string, options: FetchImageOptions): URL {
+  const allowPrivate = options.allowPrivate === true;
+  const allowed = options.isAllowedAddress ?? isPublicAddress;
   let u: URL;
   try {
     u = new URL(raw);
@@ -52,7 +57,7 @@ function checkedUrl(raw: string, allowPrivate: boolean): URL {
     throw refused("imageUrl must be an http:// or https:// URL");
   if (u.username || u.password) throw refused("imageUrl must not carry credentials");
   const host = u.hostname.replace(/^\[|\]$/g, "");
-  if (isIP(host) && !allowPrivate && !isPublicAddress(host)) {
+  if (isIP(host) && !allowPrivate && !allowed(host)) {
     throw refused(`imageUrl points at a non-public address (${host})`);
   }
   if (!allowPrivate && /^localhost$|\.localhost$|\.local$|\.internal$/i.test(host)) {
@@ -62,11 +67,14 @@ function checkedUrl(raw: string, allowPrivate: boolean): URL {
 }
 
 /** DNS lookup that fails when any resolved address is not public. */
-function publicOnlyLookup(allowPrivate: boolean): LookupFunction {
+function publicOnlyLookup(options: FetchImageOptions): LookupFunction {
+  const allowPrivate = options.allowPrivate === true;
+  const allowed = options.isAllowedAddress ?? isPublicAddress;
+  const lookup = options.dnsLookup ?? dnsLookup;
   return (hostname, opts, callback) => {
-    dnsLookup(hostname, { ...opts, all: true }, (err, addresses: LookupAddress[]) => {
+    lookup(hostname, { ...opts, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, "", 4);
-      const bad = addresses.find((a) => !allowPrivate && !isPublicAddress(a.address));
+      const bad = addresses.find((a) => !allowPrivate && !allowed(a.address));
       if (bad || addresses.length === 0) {
         return callback(refused(`imageUrl host ${hostname} resolves to a non-public address`), "", 4);
       }
@@ -77,14 +85,14 @@ function publicOnlyLookup(allowPrivate: boolean): LookupFunction {
 }
 
 function requestOnce(raw: string, options: FetchImageOptions): Promise<IncomingMessage> {
-  const u = checkedUrl(raw, options.allowPrivate === true);
+  const u = checkedUrl(raw, options);
   const send = u.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
       u,
       {
         method: "GET",
-        lookup: publicOnlyLookup(options.allowPrivate === true),
+        lookup: publicOnlyLookup(options),
         timeout: options.timeoutMs,
         signal: options.signal,
         headers: { accept: "image/*", "user-agent": "som-serve" },
