@@ -22,7 +22,7 @@ function hexRgb(hex: string): [number, number, number] {
 
 /**
  * Paint selection and highlights. Highlighted regions (from an answer) stay bright while the rest of the
- * image dims; selected regions get a light fill in their mark colour and a white outline.
+ * image dims; selected regions get a fill in their mark colour and a thick white outline.
  */
 export function paintOverlay(
   canvas: HTMLCanvasElement,
@@ -61,30 +61,47 @@ export function paintOverlay(
   for (const id of highlighted) paint(id, 1);
   for (const id of selected) paint(id, 2);
   const colours = new Map(marks.map((m) => [m.id, hexRgb(m.color)]));
+  // Labels stay readable: the selection fill leaves every mark's label rectangle clear.
+  const onLabel = new Uint8Array(w * h);
+  for (const m of marks) {
+    const [lx, ly, lw, lh] = m.labelBox;
+    const x0 = Math.max(0, Math.floor(lx * s));
+    const x1 = Math.min(w, Math.ceil((lx + lw) * s));
+    for (let y = Math.max(0, Math.floor(ly * s)); y < Math.min(h, Math.ceil((ly + lh) * s)); y++)
+      onLabel.fill(1, y * w + x0, y * w + Math.max(x0, x1));
+  }
   const dim = highlighted.size > 0;
   for (let k = 0; k < inside.length; k++) {
     const v = inside[k];
     const o = k * 4;
-    if (v & 2) {
+    if (v & 2 && onLabel[k]) {
+      if (dim && !(v & 1)) px[o + 3] = 170;
+    } else if (v & 2) {
       const [r, g, b] = colours.get(colour[k]) ?? [255, 255, 255];
       px[o] = r;
       px[o + 1] = g;
       px[o + 2] = b;
-      px[o + 3] = 110;
+      px[o + 3] = 150;
     } else if (dim && !(v & 1)) {
       px[o + 3] = 170; // black veil outside the answer's regions
     }
   }
-  // Outlines: a pixel inside whose neighbour is outside.
+  // Outlines: pixels inside with an outside pixel within `t` steps, thick enough to see at a glance
+  // (the mask tint of the marked image is the same colour as the selection fill).
+  const t = Math.max(2, Math.round(Math.max(w, h) / 400));
   const edge = (k: number, bit: number) => {
     const x = k % w;
     const y = (k - x) / w;
-    return (
-      (x > 0 && !(inside[k - 1] & bit)) ||
-      (x < w - 1 && !(inside[k + 1] & bit)) ||
-      (y > 0 && !(inside[k - w] & bit)) ||
-      (y < h - 1 && !(inside[k + w] & bit))
-    );
+    for (let d = 1; d <= t; d++) {
+      if (
+        (x >= d && !(inside[k - d] & bit)) ||
+        (x < w - d && !(inside[k + d] & bit)) ||
+        (y >= d && !(inside[k - d * w] & bit)) ||
+        (y < h - d && !(inside[k + d * w] & bit))
+      )
+        return true;
+    }
+    return false;
   };
   for (let k = 0; k < inside.length; k++) {
     const v = inside[k];

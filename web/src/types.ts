@@ -11,6 +11,7 @@ export interface ManifestMark {
   area: number;
   segmentation: Rle;
   anchor: [number, number];
+  labelBox: [number, number, number, number];
   color: string;
   score: number;
   source: string;
