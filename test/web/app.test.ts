@@ -150,6 +150,15 @@ describe("som serve web app in Chromium", () => {
     expect(await page.locator(".chip[aria-pressed=true]").count()).toBe(2);
     await page.keyboard.press("Escape");
     expect(await page.locator(".chip[aria-pressed=true]").count()).toBe(0);
+    // The marks are one Tab stop: arrows move between them, Tab goes on to the region actions.
+    const focusedMark = () => page.evaluate(() => document.activeElement?.getAttribute("data-mark"));
+    await page.locator(".chip").first().focus();
+    await page.keyboard.press("ArrowRight");
+    expect(await focusedMark()).toBe("2");
+    await page.keyboard.press("End");
+    expect(await focusedMark()).toBe(String(await markCount()));
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Add region");
   });
 
   it("add mode: a click adds the finer region under the cursor as a new mark, which can be removed", async () => {

@@ -1,3 +1,4 @@
+import { useRef, useState } from "preact/hooks";
 import type { ManifestMark } from "../types";
 
 interface Props {
@@ -13,19 +14,49 @@ interface Props {
   onAddMode(on: boolean): void;
 }
 
-/** Every mark as a button (the keyboard way to select), and the region editing actions. */
+/**
+ * Every mark as a button (the keyboard way to select), and the region editing actions. The mark buttons
+ * are one Tab stop (roving tabindex): arrow keys, Home and End move between them, Space toggles, so Tab
+ * gets past a dense image's marks to the chat in one step.
+ */
 export function MarkList(p: Props) {
+  const [current, setCurrent] = useState(0);
+  const chips = useRef<HTMLFieldSetElement>(null);
+  const at = Math.min(current, Math.max(0, p.marks.length - 1));
+  const onKeyDown = (e: KeyboardEvent) => {
+    const last = p.marks.length - 1;
+    const next: Record<string, number> = {
+      ArrowRight: at + 1,
+      ArrowDown: at + 1,
+      ArrowLeft: at - 1,
+      ArrowUp: at - 1,
+      Home: 0,
+      End: last,
+    };
+    if (!(e.key in next)) return;
+    e.preventDefault();
+    const k = Math.max(0, Math.min(last, next[e.key]));
+    setCurrent(k);
+    chips.current?.querySelectorAll<HTMLButtonElement>(".chip")[k]?.focus();
+  };
   return (
     <section class="panel" aria-labelledby="regions-title">
       <h2 id="regions-title">
         Regions{" "}
         <small>{p.selected.size > 0 ? `${p.selected.size} selected` : "click a mark to select"}</small>
       </h2>
-      <fieldset class="chips" aria-label="Marks">
-        {p.marks.map((m) => (
+      <fieldset
+        class="chips"
+        aria-label="Marks (arrow keys move, Space selects)"
+        ref={chips}
+        onKeyDown={onKeyDown}
+      >
+        {p.marks.map((m, k) => (
           <button
             type="button"
             key={m.id}
+            tabIndex={k === at ? 0 : -1}
+            onFocus={() => setCurrent(k)}
             class={`chip${p.highlighted.has(m.id) ? " hl" : ""}`}
             aria-pressed={p.selected.has(m.id)}
             data-mark={m.id}
