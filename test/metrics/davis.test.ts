@@ -90,6 +90,16 @@ describe("DAVIS semi-supervised evaluation on hand-made sequences", () => {
     );
   });
 
+  it("scores an object that no result frame contains as an empty prediction (the official code stops)", async () => {
+    const root = join(tmp, "toy-lost");
+    const res = join(tmp, "toy-lost-res");
+    toyDataset(root, res, (_t, x, y) => (x <= 1 && y <= 1 ? 1 : 0)); // object 3 never predicted
+    const o = (await evaluateDavis({ davisPath: root, resultsPath: res })).sequences.toy.objects;
+    expect(o["1"]).toMatchObject({ J_mean: 1, F_mean: 1 });
+    // Object 3 is visible in every scored frame: J = 0; an empty boundary against a non-empty one: F = 0.
+    expect(o["3"]).toMatchObject({ J_mean: 0, J_recall: 0, F_mean: 0, JF_mean: 0 });
+  });
+
   it("names a missing result frame and a missing set list", async () => {
     const root = join(tmp, "toy3");
     const res = join(tmp, "toy3-res");
