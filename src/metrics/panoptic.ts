@@ -104,6 +104,11 @@ function checkPanopticJson(value: unknown, file: string, isGt: boolean): Panopti
   if (isGt && !Array.isArray(json.categories)) {
     throw new UserError(`${file}: expected a "categories" list in the ground-truth JSON`);
   }
+  for (const [k, c] of (isGt ? (json.categories ?? []) : []).entries()) {
+    if (typeof c !== "object" || c === null || (typeof c.id !== "number" && typeof c.id !== "string")) {
+      throw new UserError(`${file}: category ${k} has no id`);
+    }
+  }
   for (const [k, a] of json.annotations.entries()) {
     const where = `${file}: annotation ${k} (image_id ${String(a?.image_id)})`;
     if (typeof a !== "object" || a === null || a.image_id === undefined)

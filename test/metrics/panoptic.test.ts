@@ -285,5 +285,10 @@ describe("COCO panoptic val2017 subset end to end (../shared/datasets/coco-panop
     await expect(
       evaluatePanoptic({ gtJson, gtFolder, predJson: renamed, predFolder: gtFolder }),
     ).rejects.toThrow(new RegExp(`nope\\.png: missing PNG of image_id ${json.annotations[3].image_id}`));
+    const badCats = join(tmp, "bad-categories.json");
+    writeFileSync(badCats, JSON.stringify({ ...json, categories: [...json.categories, null] }));
+    await expect(
+      evaluatePanoptic({ gtJson: badCats, gtFolder, predJson: gtJson, predFolder: gtFolder }),
+    ).rejects.toThrow(new RegExp(`bad-categories\\.json: category ${json.categories.length} has no id`));
   });
 });
