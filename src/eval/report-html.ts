@@ -29,7 +29,7 @@ export function renderHtmlReport(s: EvalSummary): string {
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:72em}
 table{border-collapse:collapse;margin:1em 0}th,td{padding:3px 10px;border-bottom:1px solid #ddd;text-align:right}
 th:first-child,td:first-child{text-align:left}tr.primary{font-weight:bold;background:#eef4ff}
-caption{text-align:left;font-weight:bold;padding:4px 0}svg text{font:11px system-ui,sans-serif}
+caption{text-align:left;font-weight:bold;padding:4px 0;white-space:nowrap}svg text{font:11px system-ui,sans-serif}
 .notes{color:#555}
 </style></head><body>
 <h1>som eval ${esc(s.task)}</h1>
@@ -82,7 +82,8 @@ export function barChart(b: Breakdown): string {
       );
     })
     .join("\n");
-  const title = `${b.columns[b.chart]}${frac ? " (%)" : ""} by ${b.title.toLowerCase()}`;
+  // "Per category" → "precision (%) by category".
+  const title = `${b.columns[b.chart]}${frac ? " (%)" : ""} by ${b.title.toLowerCase().replace(/^per /, "")}`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 60}" height="${h}" role="img" aria-label="${esc(title)}">
 <text x="0" y="12" font-weight="bold">${esc(title)}</text>
 <line x1="${labelW}" y1="18" x2="${labelW}" y2="${h - 8}" stroke="#888"/>
