@@ -340,6 +340,12 @@ describe("a server started with a token", () => {
         "tok-123",
         0,
       ]);
+      // The dialog opens again from the header and closes with Escape, keeping the token.
+      await tab.getByRole("button", { name: "Token" }).click();
+      await dialog.waitFor();
+      await tab.keyboard.press("Escape");
+      await dialog.waitFor({ state: "detached" });
+      expect(await tab.evaluate(() => sessionStorage.getItem("som.token"))).toBe("tok-123");
     } finally {
       await tab.close();
       await secured.close();

@@ -381,7 +381,15 @@ function retryable(e: ApiError): boolean {
 function TokenDialog({ onDone }: { onDone(): void }) {
   const [value, setValue] = useState(getToken());
   return (
-    <div class="dialog-backdrop" role="dialog" aria-modal="true" aria-labelledby="token-title">
+    <div
+      class="dialog-backdrop"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="token-title"
+      onKeyDown={(e) => {
+        if (e.key === "Escape") onDone();
+      }}
+    >
       <form
         class="dialog"
         onSubmit={(e) => {
