@@ -224,7 +224,8 @@ async function loadAdeFull(spec: string, dir: string): Promise<ClassifyDataset> 
     spec,
     samples,
     categories,
-    vocabulary: ADE20K,
+    // Instances only in this format: no stuff category, so no stuff merging in the prediction either.
+    vocabulary: { ...ADE20K, entries: ADE20K.entries.map((e) => ({ ...e, isthing: true })) },
     async load(sample, maxPixels) {
       const image = await loadImage(sample.imageFile, { maxPixels });
       let ann: { annotation?: { object?: AdeObject[] } };

@@ -93,13 +93,24 @@ async function panopticPrediction(
   const { width, height } = input.image;
   const seg = new Uint32Array(width * height);
   const matched = labels.filter((l) => l.category_id != null);
+  // A stuff category is one segment per image (as in COCO panoptic ground truth and panoptic models'
+  // output): its marks share the id of its first mark. Things keep one segment per mark.
+  const stuff = new Set(input.vocabulary.entries.filter((e) => !e.isthing).map((e) => e.id));
+  const firstOf = new Map<number, number>();
+  const segOf = new Map<number, number>();
+  for (const l of matched) {
+    const cat = l.category_id as number;
+    if (stuff.has(cat) && !firstOf.has(cat)) firstOf.set(cat, l.id);
+    segOf.set(l.id, stuff.has(cat) ? firstOf.get(cat)! : l.id);
+  }
   // Larger regions first, so smaller ones (usually the objects on top) keep their pixels.
   const order = [...matched].sort((a, b) => byId.get(b.id)!.area - byId.get(a.id)!.area || a.id - b.id);
   for (const l of order) {
     const m = byId.get(l.id)!.mask;
+    const id = segOf.get(l.id)!;
     for (let y = 0; y < m.h; y++) {
       const row = (m.y + y) * width + m.x;
-      for (let x = 0; x < m.w; x++) if (m.data[y * m.w + x]) seg[row + x] = l.id;
+      for (let x = 0; x < m.w; x++) if (m.data[y * m.w + x]) seg[row + x] = id;
     }
   }
   const stats = new Map<number, { area: number; x0: number; y0: number; x1: number; y1: number }>();
@@ -129,7 +140,7 @@ async function panopticPrediction(
     .png()
     .toBuffer();
   const segments_info = matched
-    .filter((l) => stats.has(l.id))
+    .filter((l) => segOf.get(l.id) === l.id && stats.has(l.id))
     .map((l) => {
       const s = stats.get(l.id)!;
       return {

@@ -81,6 +81,18 @@ describe("som eval classify (COCO panoptic, oracle)", () => {
     expect(s.details.All).toEqual(official.All);
     expect(s.details.Things).toEqual(official.Things);
     expect(s.details.Stuff).toEqual(official.Stuff);
+    // Stuff is one segment per category and image (the proposer splits the wall; its marks merge), things
+    // one segment per mark.
+    const stuff = new Set(
+      gt.categories.filter((c: { isthing: number }) => c.isthing === 0).map((c: { id: number }) => c.id),
+    );
+    let things = 0;
+    for (const a of pred.annotations as { segments_info: { category_id: number }[] }[]) {
+      const cats = a.segments_info.map((x) => x.category_id).filter((c) => stuff.has(c));
+      expect(new Set(cats).size).toBe(cats.length);
+      things += a.segments_info.length - cats.length;
+    }
+    expect(things).toBeGreaterThan(3);
     const html = await readFile(join(out, "report.html"), "utf8");
     expect(html).toContain("<svg");
     expect(html).toContain("precision");
