@@ -54,6 +54,7 @@ export function classifyTask(data: ClassifyDataset): EvalTask<ClassifySample> {
       };
       const a = await answer(
         settings,
+        { image: gt.image, file: sample.imageFile },
         regions,
         (groups) =>
           groups.map((g) => ({
@@ -62,15 +63,9 @@ export function classifyTask(data: ClassifyDataset): EvalTask<ClassifySample> {
               return best ? [{ id: labelText(r.id, settings.style.labels), name: shown.get(best.cat)! }] : [];
             }),
           })),
-        (provider) =>
+        (input) =>
           runClassify({
-            image: gt.image,
-            file: sample.imageFile,
-            regions,
-            provider,
-            style: settings.style,
-            groupSize: settings.groupSize,
-            template: settings.template,
+            ...input,
             vocabulary: data.vocabulary,
             stem: sample.id,
           }),

@@ -71,6 +71,7 @@ export function groundTask(data: GroundDataset, dataset: string): EvalTask<Groun
       const phrases = sample.phrases.map((p) => p.text);
       const a = await answer(
         settings,
+        { image, file: sample.imageFile },
         regions,
         (groups, all) => {
           // Per phrase: marks ranked by their box's best IoU with the phrase's boxes (at most 10).
@@ -94,15 +95,9 @@ export function groundTask(data: GroundDataset, dataset: string): EvalTask<Groun
             })),
           }));
         },
-        (provider) =>
+        (input) =>
           runGround({
-            image,
-            file: sample.imageFile,
-            regions,
-            provider,
-            style: settings.style,
-            groupSize: settings.groupSize,
-            template: settings.template,
+            ...input,
             sentence: sample.sentence,
             phrases,
           }),

@@ -37,6 +37,7 @@ export function referTask(samples: readonly ReferSample[], dataset: string): Eva
       const regions = await sampleRegions(image, gtRegions, settings);
       const a = await answer(
         settings,
+        { image, file: sample.imageFile },
         regions,
         (groups, all) => {
           const chosen = new Set(oracleChoice(all, truth, sample.empty));
@@ -44,15 +45,9 @@ export function referTask(samples: readonly ReferSample[], dataset: string): Eva
             ids: g.filter((r) => chosen.has(r.id)).map((r) => labelText(r.id, settings.style.labels)),
           }));
         },
-        (provider) =>
+        (input) =>
           runRefer({
-            image,
-            file: sample.imageFile,
-            regions,
-            provider,
-            style: settings.style,
-            groupSize: settings.groupSize,
-            template: settings.template,
+            ...input,
             expression: sample.expression,
           }),
       );

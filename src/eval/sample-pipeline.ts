@@ -6,11 +6,10 @@
 import { UserError } from "../cli/errors.js";
 import type { RasterImage } from "../image/raster.js";
 import { ProviderError } from "../providers/errors.js";
-import type { Provider } from "../providers/types.js";
 import type { Region } from "../regions/region.js";
 import { splitGroups } from "../tasks/marked-view.js";
 import { regionsFor } from "../tasks/regions.js";
-import type { TaskOutput } from "../tasks/task-input.js";
+import type { TaskInput, TaskOutput } from "../tasks/task-input.js";
 import { oracleProvider } from "./oracle-provider.js";
 import type { EvalSettings, SampleFields } from "./task-types.js";
 
@@ -41,22 +40,33 @@ export interface Answered {
 }
 
 /**
- * Ask about these regions with the configured provider; with the oracle, `oracle` gives the answer object
- * for each group of marks (groups as the task runner splits them). No regions: nothing is asked.
+ * Ask about these regions of `image` with the configured provider; with the oracle, `oracle` gives the
+ * answer object for each group of marks (groups as the task runner splits them). `run` gets the task input
+ * every task shares (image, regions, provider, mark style, group size, template) and adds its own fields.
+ * No regions: nothing is asked.
  */
 export async function answer(
   settings: EvalSettings,
+  image: { image: RasterImage; file?: string },
   regions: readonly Region[],
   oracle: (groups: Region[][], all: readonly Region[]) => unknown[],
-  run: (provider: Provider) => Promise<TaskOutput>,
+  run: (input: TaskInput) => Promise<TaskOutput>,
 ): Promise<Answered> {
   if (regions.length === 0) return { out: null };
   const provider =
     settings.provider === "oracle"
       ? oracleProvider(oracle(splitGroups(regions, settings.groupSize), regions))
       : settings.provider;
+  const input: TaskInput = {
+    ...image,
+    regions,
+    provider,
+    style: settings.style,
+    groupSize: settings.groupSize,
+    template: settings.template,
+  };
   try {
-    return { out: await run(provider) };
+    return { out: await run(input) };
   } catch (err) {
     if (err instanceof ProviderError) return { out: null, error: err.message };
     throw err;

@@ -58,6 +58,7 @@ export function trackTask(samples: readonly TrackSample[], dataset: string): Eva
       const regions = await sampleRegions(image, () => gtObjects, settings);
       const a = await answer(
         settings,
+        { image, file: sample.image },
         regions,
         (groups, all) => {
           // Each object goes to the candidate with the best IoU with its mask in this frame.
@@ -82,15 +83,9 @@ export function trackTask(samples: readonly TrackSample[], dataset: string): Eva
             }),
           }));
         },
-        (provider) =>
+        (input) =>
           runTrack({
-            image,
-            file: sample.image,
-            regions,
-            provider,
-            style: settings.style,
-            groupSize: settings.groupSize,
-            template: settings.template,
+            ...input,
             frame1,
             objects,
             objectValue: (o) => o.id,
