@@ -63,6 +63,9 @@ export async function decodeImage(bytes: Uint8Array, options: LoadImageOptions =
     // failOn "error": truncated or corrupt data is an error, not a half-grey picture.
     const { data, info } = await sharp(bytes, { failOn: "error", limitInputPixels: maxPixels })
       .autoOrient()
+      // Transparent pixels go on white: every later stage (tint, canvas, PNG without alpha, the model) assumes
+      // an opaque image, and a premultiplied canvas would otherwise turn them black.
+      .flatten({ background: "#ffffff" })
       .ensureAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });

@@ -177,3 +177,34 @@ describe("som mark on bad input", () => {
     expect(res2.stderr).toContain('unknown mark type "glow"');
   });
 });
+
+describe("som mark on a transparent PNG", () => {
+  it("puts transparent pixels on white instead of black", async () => {
+    const file = join(dir, "transparent.png");
+    const w = 120;
+    const h = 80;
+    const rgba = Buffer.alloc(w * h * 4);
+    for (let i = 0; i < w * h; i++) if (i % w < 60) rgba.set([200, 30, 30, 255], i * 4); // right half transparent
+    await sharp(rgba, { raw: { width: w, height: h, channels: 4 } })
+      .png()
+      .toFile(file);
+    const out = join(dir, "transparent");
+    const res = await runSom(["mark", file, "--out", out, "--marks", "number"]);
+    expect(res.code, res.stderr).toBe(0);
+    const { data } = await sharp(join(out, "transparent.som.png"))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    let white = 0;
+    let black = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 60; x < w; x++) {
+        const p = (y * w + x) * 3;
+        if (data[p] === 255 && data[p + 1] === 255 && data[p + 2] === 255) white++;
+        if (data[p] + data[p + 1] + data[p + 2] < 30) black++;
+      }
+    }
+    // Labels may cover a little of the right half; the rest is white, none of it black.
+    expect(white / (60 * h)).toBeGreaterThan(0.7);
+    expect(black).toBeLessThan(60 * h * 0.05);
+  });
+});
