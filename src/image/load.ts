@@ -66,6 +66,7 @@ export async function decodeImage(bytes: Uint8Array, options: LoadImageOptions =
       // Transparent pixels go on white: every later stage (tint, canvas, PNG without alpha, the model) assumes
       // an opaque image, and a premultiplied canvas would otherwise turn them black.
       .flatten({ background: "#ffffff" })
+      .toColourspace("srgb") // greyscale, CMYK and 16-bit inputs all come out as 8-bit RGB
       .ensureAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
