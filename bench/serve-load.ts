@@ -3,7 +3,8 @@
  * process and measures:
  *  1. five bursts of 50 concurrent POST /v1/mark, each request with a photo the server has not seen (COCO
  *     photos, then the same photos mirrored, then flipped): status counts (only 200 and 429 are acceptable), latency,
- *     and the server's peak resident memory (read from /proc);
+ *     the server's peak resident memory (read from /proc; the compute worker threads are in the same process),
+ *     and how long GET /healthz takes while the burst runs (probed every 100 ms);
  *  2. the slider path on a 1024-pixel photo: the first mark (hierarchy built), then re-marks at other
  *     granularities by imageId (hierarchy reused), then a revisit (result cache).
  * Writes bench/out/serve-load.json and prints a Markdown summary.
@@ -86,12 +87,35 @@ const sampler = setInterval(() => {
   peak = Math.max(peak, rssMb(server.pid));
 }, 50);
 
+/** Probe /healthz every 100 ms until stopped: the main thread's responsiveness under load. */
+function probeHealth(): { stop(): Promise<number[]> } {
+  const times: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      await (await fetch(`${server.url}/healthz`)).arrayBuffer();
+      times.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return times;
+    },
+  };
+}
+
 const bursts = [];
 for (let b = 0; b < BURSTS; b++) {
   const t0 = performance.now();
+  const probe = probeHealth();
   const results = await Promise.all(
     photos.slice(b * BURST, (b + 1) * BURST).map((p) => post(`${server.url}/v1/mark`, form(p))),
   );
+  const health = await probe.stop();
   const counts: Record<string, number> = {};
   for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
   const ok = results.filter((r) => r.status === 200).map((r) => r.ms);
@@ -102,7 +126,10 @@ for (let b = 0; b < BURSTS; b++) {
     otherErrors: results.filter((r) => r.status !== 200 && r.status !== 429).map((r) => r.json?.error),
     okP50Ms: pct(ok, 50),
     okMaxMs: pct(ok, 100),
+    refusedP50Ms: pct(refused, 50),
     refusedMaxMs: pct(refused, 100),
+    healthP50Ms: pct(health, 50),
+    healthMaxMs: pct(health, 100),
     wallMs: Math.round(performance.now() - t0),
     peakRssMb: Math.round(peak),
   });
@@ -152,11 +179,13 @@ mkdirSync(join(ROOT, "bench", "out"), { recursive: true });
 writeFileSync(join(ROOT, "bench", "out", "serve-load.json"), `${JSON.stringify(out, null, 2)}\n`);
 
 console.log(`idle RSS ${out.idleRssMb} MB, end RSS ${endRss} MB`);
-console.log("| burst | 200 | 429 | other | 200 p50 / max ms | 429 max ms | wall ms | peak RSS MB |");
-console.log("|---|---|---|---|---|---|---|---|");
+console.log(
+  "| burst | 200 | 429 | other | 200 p50 / max ms | 429 p50 / max ms | /healthz p50 / max ms | wall ms | peak RSS MB |",
+);
+console.log("|---|---|---|---|---|---|---|---|---|");
 for (const b of bursts)
   console.log(
-    `| ${b.burst} | ${b.statuses[200] ?? 0} | ${b.statuses[429] ?? 0} | ${b.otherErrors.length} | ${b.okP50Ms} / ${b.okMaxMs} | ${b.refusedMaxMs} | ${b.wallMs} | ${b.peakRssMb} |`,
+    `| ${b.burst} | ${b.statuses[200] ?? 0} | ${b.statuses[429] ?? 0} | ${b.otherErrors.length} | ${b.okP50Ms} / ${b.okMaxMs} | ${b.refusedP50Ms} / ${b.refusedMaxMs} | ${b.healthP50Ms} / ${b.healthMaxMs} | ${b.wallMs} | ${b.peakRssMb} |`,
   );
 console.log(
   `\nfirst mark of the 1024-px photo: ${out.slider.firstMs} ms (${JSON.stringify(first.json.timings)})`,

@@ -1,31 +1,41 @@
-import type { Proposer } from "../proposers/proposer.js";
-import type { SamSession } from "../proposers/sam/index.js";
 import { createProvider, type Provider } from "../providers/index.js";
+import { WorkerPool } from "./compute/pool.js";
+import type { ComputeJob, JobOf, JobResults, WorkerImageSource } from "./compute/protocol.js";
 import { HttpError } from "./errors.js";
-import { ImageStore } from "./image-store.js";
+import { imageIdOf, imageNotFound } from "./image-store.js";
+import type { ImageSource } from "./image-input.js";
 import { JobLimiter } from "./limiter.js";
 import type { ServeOptions } from "./options.js";
+import { fetchImageUrl } from "./url-fetch.js";
 
-type SamProposer = Proposer & { session(): Promise<SamSession> };
-
-/** What every handler shares: options, caches, job limiters, and the lazily created model clients. */
+/** What every handler shares: options, job limiters, the compute workers and the lazily created model client. */
 export class ServerContext {
-  readonly images: ImageStore;
+  /** Worker threads for the CPU work; one per marking slot. */
+  readonly pool: WorkerPool;
   /** CPU work: decoding, region proposals, marking, segmentation. */
   readonly compute: JobLimiter;
   /** Calls to the configured multimodal model. */
   readonly model: JobLimiter;
   readonly started = Date.now();
   private providerPromise?: Promise<Provider>;
-  private samPromise?: Promise<SamProposer>;
 
   constructor(readonly options: ServeOptions) {
-    this.images = new ImageStore({ maxPixels: options.maxPixels, cacheBytes: options.cacheBytes });
     this.compute = new JobLimiter({ name: "mark", concurrency: options.concurrency, queue: options.queue });
     this.model = new JobLimiter({
       name: "model",
       concurrency: options.modelConcurrency,
       queue: options.modelQueue,
+    });
+    this.pool = new WorkerPool({
+      size: options.concurrency,
+      // The cache budget is shared out: each worker caches the images it marked.
+      settings: {
+        maxPixels: options.maxPixels,
+        cacheBytes: Math.floor(options.cacheBytes / options.concurrency),
+        ...(options.samModel ? { samModel: options.samModel } : {}),
+      },
+      ...(options.workerEntry ? { entry: options.workerEntry } : {}),
+      log: options.log,
     });
   }
 
@@ -35,6 +45,31 @@ export class ServerContext {
 
   get hasSam(): boolean {
     return this.options.samModel !== undefined;
+  }
+
+  /**
+   * Run a job about a request's image on a compute worker: bytes are fetched here if given by URL, and the
+   * job goes to the worker that already holds the image. An id no worker holds is a 404 at once.
+   */
+  async runOnImage<O extends ComputeJob["op"]>(
+    source: ImageSource,
+    job: (source: WorkerImageSource) => JobOf<O>,
+    signal?: AbortSignal,
+  ): Promise<JobResults[O]> {
+    if ("imageId" in source) {
+      if (!this.pool.holds(source.imageId)) throw imageNotFound(source.imageId);
+      return this.pool.run(job(source), source.imageId, signal);
+    }
+    const bytes =
+      "bytes" in source
+        ? source.bytes
+        : await fetchImageUrl(source.imageUrl, {
+            maxBytes: this.options.maxBodyBytes,
+            timeoutMs: Math.min(30_000, this.options.timeoutMs),
+            allowPrivate: this.options.allowPrivateUrls,
+            signal,
+          });
+    return this.pool.run(job({ bytes }), imageIdOf(bytes), signal);
   }
 
   /** The configured provider (created once; a failed creation is retried on the next request). */
@@ -55,19 +90,8 @@ export class ServerContext {
     return this.providerPromise;
   }
 
-  /** The SAM proposer (model loaded on first use, shared with interactive segmentation). */
-  sam(): Promise<SamProposer> {
-    const model = this.options.samModel;
-    if (!model) {
-      return Promise.reject(
-        new HttpError(
-          422,
-          "no_sam_model",
-          "no SAM model is configured on the server; start it with --sam-model",
-        ),
-      );
-    }
-    this.samPromise ??= import("../proposers/sam/index.js").then((m) => m.createSamProposer({ model }));
-    return this.samPromise;
+  /** Stop the compute workers. */
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }

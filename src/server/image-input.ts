@@ -3,10 +3,8 @@ import type { z } from "zod";
 import { readBody } from "./body.js";
 import type { ServerContext } from "./context.js";
 import { HttpError } from "./errors.js";
-import type { ImageEntry } from "./image-store.js";
-import { fetchImageUrl } from "./url-fetch.js";
 
-/** Where a request's image comes from; resolved to a decoded image inside the job slot. */
+/** Where a request's image comes from; decoded (or looked up) by a compute worker inside the job slot. */
 export type ImageSource = { bytes: Uint8Array } | { imageId: string } | { imageUrl: string };
 
 /** Multipart fields holding JSON (the rest are plain strings). */
@@ -60,25 +58,6 @@ export async function readImageRequest<S extends z.ZodType>(
     source = { imageUrl: body.imageUrl as string };
   }
   return { body, source };
-}
-
-/** Decode (or fetch, or look up) the image; call inside the job slot. */
-export async function resolveImage(
-  ctx: ServerContext,
-  source: ImageSource,
-  signal?: AbortSignal,
-): Promise<ImageEntry> {
-  if ("imageId" in source) return ctx.images.get(source.imageId);
-  const bytes =
-    "bytes" in source
-      ? source.bytes
-      : await fetchImageUrl(source.imageUrl, {
-          maxBytes: ctx.options.maxBodyBytes,
-          timeoutMs: Math.min(30_000, ctx.options.timeoutMs),
-          allowPrivate: ctx.options.allowPrivateUrls,
-          signal,
-        });
-  return ctx.images.put(bytes);
 }
 
 async function parseMultipart(

@@ -15,6 +15,11 @@ export function imageIdOf(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/** The 404 for an image id the server no longer holds: the client uploads the bytes again. */
+export function imageNotFound(id: string): HttpError {
+  return new HttpError(404, "image_not_found", `no image ${id.slice(0, 12)}… on the server; upload it again`);
+}
+
 /** Small LRU map that also keeps the total size of its values. */
 class Lru<K, V> {
   private readonly map = new Map<K, V>();
@@ -141,6 +146,11 @@ export class ImageStore {
     return this.entries.size;
   }
 
+  /** Ids of the cached images. */
+  ids(): string[] {
+    return [...this.entries.keys()];
+  }
+
   /** Approximate memory held by all cached images. */
   get bytes(): number {
     let n = 0;
@@ -151,13 +161,7 @@ export class ImageStore {
   /** A cached image by id, or 404 `image_not_found` (the client then uploads the bytes again). */
   get(id: string): ImageEntry {
     const entry = this.entries.get(id);
-    if (!entry) {
-      throw new HttpError(
-        404,
-        "image_not_found",
-        `no image ${id.slice(0, 12)}… on the server; upload it again`,
-      );
-    }
+    if (!entry) throw imageNotFound(id);
     this.entries.delete(id);
     this.entries.set(id, entry);
     return entry;

@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Manifest } from "../manifest/manifest.js";
 import type { LabelStyle } from "../marks/labels.js";
 import { markImage } from "../pipeline/mark.js";
@@ -6,7 +5,7 @@ import { type Mask, maskArea, maskIoU, maskUnion } from "../regions/mask.js";
 import { makeRegion, type Region } from "../regions/region.js";
 import { decodeRle } from "../regions/rle.js";
 import type { MarkType } from "../render/render.js";
-import type { ServerContext } from "./context.js";
+import type { ComputeContext } from "./compute/context.js";
 import { HttpError } from "./errors.js";
 import type { ImageEntry } from "./image-store.js";
 import type { MarkOptionsInput } from "./schemas.js";
@@ -24,12 +23,14 @@ export interface MarkedImage {
 /** A proposer region that matches an `exclude` mask this closely is dropped. */
 const EXCLUDE_IOU = 0.8;
 
-/** Mark an image with the request's options: proposer regions, minus `exclude`, plus `include`. */
+/**
+ * Mark an image with the request's options: proposer regions, minus `exclude`, plus `include`. Runs in a
+ * compute worker; a request that is given up ends the worker, so there is no abort signal to check here.
+ */
 export async function markEntry(
-  ctx: ServerContext,
+  ctx: ComputeContext,
   entry: ImageEntry,
   options: MarkOptionsInput,
-  signal?: AbortSignal,
 ): Promise<MarkedImage> {
   const key = JSON.stringify(options);
   const cached = entry.results.get(key) as MarkedImage | undefined;
@@ -42,20 +43,15 @@ export async function markEntry(
     regions = await sam.propose(entry.image, {
       granularity: options.granularity,
       maxMarks: options.maxMarks,
-      signal,
     });
   } else {
-    if (!entry.hasHierarchy) await nextTurn(); // let queued replies (429s, health) out before the long build
     regions = entry.builtinRegions(options.granularity, options.maxMarks);
   }
-  signal?.throwIfAborted();
   regions = applyEdits(entry, regions, options);
   if (regions.length === 0) {
     throw new HttpError(422, "no_regions", "no regions left to mark (all were excluded)");
   }
   const t1 = performance.now();
-  await nextTurn();
-  signal?.throwIfAborted();
   const result = await markImage(entry.image, {
     regions,
     marks: options.marks as MarkType[],

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { ProviderConfig } from "../providers/index.js";
 
 export interface ServeOptions {
@@ -11,7 +12,7 @@ export interface ServeOptions {
   maxPixels: number;
   /** Memory for cached images and their hierarchies and results, bytes. */
   cacheBytes: number;
-  /** Marking / segmentation jobs running at once, and waiting (429 beyond). */
+  /** Marking / segmentation jobs running at once (one compute worker thread each), and waiting (429 beyond). */
   concurrency: number;
   queue: number;
   /** Model (LLM) calls running at once, and waiting. */
@@ -29,6 +30,8 @@ export interface ServeOptions {
   samModel?: string;
   /** Folder of the built web app (default: dist-web beside the package). */
   webDir?: string;
+  /** Test hook: the compute worker's entry module (tests wrap the real one to inject slow jobs or crashes). */
+  workerEntry?: URL;
   /** Request log lines (method, path, status, ms) go here; never bodies, headers or keys. */
   log?: (line: string) => void;
 }
@@ -39,7 +42,8 @@ export const DEFAULT_SERVE_OPTIONS: ServeOptions = {
   maxBodyBytes: 50 * 1024 * 1024,
   maxPixels: 40_000_000,
   cacheBytes: 256 * 2 ** 20,
-  concurrency: 2,
+  // One worker thread per job; at most the cores there are, and 2 at most by default (memory: each has a cache).
+  concurrency: Math.max(1, Math.min(2, availableParallelism())),
   queue: 16,
   modelConcurrency: 4,
   modelQueue: 16,

@@ -324,6 +324,9 @@ export const HealthSchema = z.object({
   version: z.string(),
   uptimeS: z.number(),
   jobs: z.record(z.string(), z.object({ running: z.int(), waiting: z.int() })),
+  workers: z
+    .object({ size: z.int(), restarts: z.int() })
+    .describe("compute worker threads, and how many were replaced (timed out or crashed)"),
 });
 
 export const ModelsSchema = z.object({

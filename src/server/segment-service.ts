@@ -1,7 +1,7 @@
 import { finestLevelCount } from "../proposers/builtin/index.js";
 import { type BBox, type Mask, maskArea, maskBBox, maskFromFull, maskUnion } from "../regions/mask.js";
 import { encodeRle } from "../regions/rle.js";
-import type { ServerContext } from "./context.js";
+import type { ComputeContext } from "./compute/context.js";
 import { HttpError } from "./errors.js";
 import type { ImageEntry } from "./image-store.js";
 import type { SegmentRequest } from "./schemas.js";
@@ -24,7 +24,7 @@ const BOX_INSIDE = 0.6;
 
 /** Interactive prompts → regions: SAM when asked for (or configured), else the built-in hierarchy. */
 export async function segmentEntry(
-  ctx: ServerContext,
+  ctx: ComputeContext,
   entry: ImageEntry,
   request: SegmentRequest,
 ): Promise<{ method: "builtin" | "sam"; regions: SegmentedRegion[] }> {

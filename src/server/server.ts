@@ -88,7 +88,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(payload);
 }
 
-/** Build the server (not yet listening). */
+/** Build the server (not yet listening); its compute workers start at once (stop them with `context.close()`). */
 export function createSomServer(partial: Partial<ServeOptions> = {}): {
   server: Server;
   context: ServerContext;
@@ -232,6 +232,9 @@ export async function startSomServer(partial: Partial<ServeOptions> = {}): Promi
       server.off("error", reject);
       resolve();
     });
+  }).catch(async (err) => {
+    await context.close(); // the compute workers started with the context
+    throw err;
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
@@ -243,6 +246,6 @@ export async function startSomServer(partial: Partial<ServeOptions> = {}): Promi
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      }).then(() => context.close()),
   };
 }

@@ -67,7 +67,7 @@ export function registerServe(program: Command, _setExit: SetExit): void {
     )
     .option(
       "--concurrency <n>",
-      "marking jobs at once",
+      "marking jobs at once (one worker thread each; default: 2, or 1 on one core)",
       parsePositiveInt("--concurrency"),
       DEFAULT_SERVE_OPTIONS.concurrency,
     )

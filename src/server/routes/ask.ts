@@ -10,9 +10,9 @@ export const askRoute: Route = {
   auth: true,
   async handler(r) {
     let mentions: ReturnType<typeof mentionSpans> = [];
-    const out = await runModelTask(r, AskRequestSchema, async ({ body, marked, provider, style, entry }) => {
+    const out = await runModelTask(r, AskRequestSchema, async ({ body, marked, provider, style, image }) => {
       const result = await runAsk({
-        image: entry.image,
+        image,
         regions: marked.regions,
         provider,
         style,

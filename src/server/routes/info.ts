@@ -16,6 +16,7 @@ export const healthRoute: Route = {
       version: VERSION,
       uptimeS: Math.round((Date.now() - ctx.started) / 1000),
       jobs: { mark: { running: cr, waiting: cw }, model: { running: mr, waiting: mw } },
+      workers: { size: ctx.pool.size, restarts: ctx.pool.restarts },
     };
   },
 };

@@ -1,7 +1,11 @@
-import { readImageRequest, resolveImage } from "../image-input.js";
-import { markEntry } from "../mark-service.js";
+import type { MarkJobResult } from "../compute/protocol.js";
+import { readImageRequest } from "../image-input.js";
 import { MarkOptionsSchema, MarkRequestSchema } from "../schemas.js";
 import type { Route } from "./types.js";
+
+/** A marked PNG as the data URL clients receive. */
+export const pngDataUrl = (png: Uint8Array) =>
+  `data:image/png;base64,${Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString("base64")}`;
 
 /** POST /v1/mark: image (+ options) → manifest and marked PNG. */
 export const markRoute: Route = {
@@ -13,11 +17,11 @@ export const markRoute: Route = {
     try {
       const { body, source } = await readImageRequest(req, ctx, MarkRequestSchema, signal);
       const options = body.options ?? MarkOptionsSchema.parse({});
-      return await ticket.run(async () => {
-        const entry = await resolveImage(ctx, source, signal);
-        const { imageId, manifest, png, timings } = await markEntry(ctx, entry, options, signal);
-        return { imageId, manifest, markedImage: `data:image/png;base64,${png.toString("base64")}`, timings };
-      }, signal);
+      const { imageId, manifest, png, timings }: MarkJobResult = await ticket.run(
+        () => ctx.runOnImage(source, (s) => ({ op: "mark", source: s, options, detail: false }), signal),
+        signal,
+      );
+      return { imageId, manifest, markedImage: pngDataUrl(png), timings };
     } finally {
       ticket.release();
     }

@@ -6,16 +6,18 @@ import type { LabelStyle } from "../../marks/labels.js";
 import type { Provider } from "../../providers/types.js";
 import type { MarkType } from "../../render/render.js";
 import type { MarkStyle, TaskOutput } from "../../tasks/index.js";
-import type { ImageEntry } from "../image-store.js";
-import { readImageRequest, resolveImage } from "../image-input.js";
-import { type MarkedImage, markEntry } from "../mark-service.js";
+import type { LoadedImage } from "../../image/load.js";
+import type { Region } from "../../regions/region.js";
+import { readImageRequest } from "../image-input.js";
 import { MarkOptionsSchema, type MarkOptionsInput } from "../schemas.js";
 import type { RouteRequest } from "./types.js";
 
 export interface TaskJob<B> {
   body: B;
-  entry: ImageEntry;
-  marked: MarkedImage;
+  imageId: string;
+  /** The decoded image (sent back by the compute worker that marked it). */
+  image: LoadedImage;
+  marked: { regions: Region[] };
   provider: Provider;
   style: MarkStyle;
   signal: AbortSignal;
@@ -40,19 +42,24 @@ export async function runModelTask<S extends z.ZodType>(
     const provider = await ctx.provider();
     const options: MarkOptionsInput =
       (body as { options?: MarkOptionsInput }).options ?? MarkOptionsSchema.parse({});
-    const { entry, marked } = await computeTicket.run(async () => {
-      const entry = await resolveImage(ctx, source, signal);
-      return { entry, marked: await markEntry(ctx, entry, options, signal) };
-    }, signal);
+    const marked = await computeTicket.run(
+      () => ctx.runOnImage(source, (s) => ({ op: "mark", source: s, options, detail: true }), signal),
+      signal,
+    );
+    const { imageId, image, regions } = marked;
+    if (!image || !regions) throw new Error("compute worker sent no image detail");
     const style: MarkStyle = {
       labels: options.labels as LabelStyle,
       marks: options.marks as MarkType[],
       alpha: options.alpha,
       fontSize: options.fontSize,
     };
-    const out = await modelTicket.run(() => run({ body, entry, marked, provider, style, signal }), signal);
+    const out = await modelTicket.run(
+      () => run({ body, imageId, image, marked: { regions }, provider, style, signal }),
+      signal,
+    );
     return {
-      imageId: entry.id,
+      imageId,
       ...out.json,
       answerImage: dataUrl(out.png),
       files: Object.fromEntries(
@@ -68,7 +75,7 @@ export async function runModelTask<S extends z.ZodType>(
 const dataUrl = (png: Buffer) => `data:image/png;base64,${png.toString("base64")}`;
 
 /** Where each mark is named in an answer, so a client can make the ids clickable. */
-export function mentionSpans(answer: string, marked: MarkedImage, labels: LabelStyle) {
+export function mentionSpans(answer: string, marked: { regions: Region[] }, labels: LabelStyle) {
   const index = markIndex(marked.regions.map((reg) => ({ id: reg.id, label: labelText(reg.id, labels) })));
   return parseMarkRefs(answer, index).mentions.map((m) => ({
     start: m.start,

@@ -1,6 +1,5 @@
-import { readImageRequest, resolveImage } from "../image-input.js";
+import { readImageRequest } from "../image-input.js";
 import { SegmentRequestSchema } from "../schemas.js";
-import { segmentEntry } from "../segment-service.js";
 import type { Route } from "./types.js";
 
 /** POST /v1/segment: interactive prompts (points, boxes, scribbles) → one region each. */
@@ -12,12 +11,11 @@ export const segmentRoute: Route = {
     const ticket = ctx.compute.admit();
     try {
       const { body, source } = await readImageRequest(req, ctx, SegmentRequestSchema, signal);
-      return await ticket.run(async () => {
-        const entry = await resolveImage(ctx, source, signal);
-        const { method, regions } = await segmentEntry(ctx, entry, body);
-        ctx.images.trim();
-        return { imageId: entry.id, method, regions };
-      }, signal);
+      const { imageId, method, regions } = await ticket.run(
+        () => ctx.runOnImage(source, (s) => ({ op: "segment", source: s, request: body }), signal),
+        signal,
+      );
+      return { imageId, method, regions };
     } finally {
       ticket.release();
     }

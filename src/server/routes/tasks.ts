@@ -27,21 +27,21 @@ function vocabularyOf(v: "coco" | "ade20k" | string[]): Vocabulary {
 
 const handlers: Record<(typeof TASK_ROUTE_NAMES)[number], (r: RouteRequest) => Promise<unknown>> = {
   classify: (r) =>
-    runModelTask(r, ClassifyRequestSchema, ({ body, entry, marked, provider, style }) =>
+    runModelTask(r, ClassifyRequestSchema, ({ body, image, imageId, marked, provider, style }) =>
       runClassify({
-        image: entry.image,
+        image,
         regions: marked.regions,
         provider,
         style,
         groupSize: body.groupSize,
         vocabulary: vocabularyOf(body.vocabulary as "coco" | string[]),
-        stem: entry.id.slice(0, 12),
+        stem: imageId.slice(0, 12),
       }),
     ),
   refer: (r) =>
-    runModelTask(r, ReferRequestSchema, ({ body, entry, marked, provider, style }) =>
+    runModelTask(r, ReferRequestSchema, ({ body, image, marked, provider, style }) =>
       runRefer({
-        image: entry.image,
+        image,
         regions: marked.regions,
         provider,
         style,
@@ -50,9 +50,9 @@ const handlers: Record<(typeof TASK_ROUTE_NAMES)[number], (r: RouteRequest) => P
       }),
     ),
   ground: (r) =>
-    runModelTask(r, GroundRequestSchema, ({ body, entry, marked, provider, style }) =>
+    runModelTask(r, GroundRequestSchema, ({ body, image, marked, provider, style }) =>
       runGround({
-        image: entry.image,
+        image,
         regions: marked.regions,
         provider,
         style,
@@ -62,11 +62,14 @@ const handlers: Record<(typeof TASK_ROUTE_NAMES)[number], (r: RouteRequest) => P
       }),
     ),
   track: (r) =>
-    runModelTask(r, TrackRequestSchema, async ({ body, entry, marked, provider, style, signal }) => {
+    runModelTask(r, TrackRequestSchema, async ({ body, image, marked, provider, style, signal }) => {
       signal.throwIfAborted();
-      const frame1 = body.frame1Id
-        ? r.ctx.images.get(body.frame1Id)
-        : await r.ctx.images.put(decodeBase64Image(body.frame1 as string));
+      // The first frame, decoded (or looked up) by a compute worker.
+      const frame1 = await r.ctx.runOnImage(
+        body.frame1Id ? { imageId: body.frame1Id } : { bytes: decodeBase64Image(body.frame1 as string) },
+        (s) => ({ op: "image", source: s }),
+        signal,
+      );
       const objects = body.objects.map((rle, i) => {
         const [h, w] = rle.size;
         if (h !== frame1.image.height || w !== frame1.image.width) {
@@ -79,7 +82,7 @@ const handlers: Record<(typeof TASK_ROUTE_NAMES)[number], (r: RouteRequest) => P
         }
       });
       return runTrack({
-        image: entry.image,
+        image,
         regions: marked.regions,
         provider,
         style,
