@@ -9,6 +9,11 @@ export const DEFAULT_MAX_PIXELS = 100_000_000;
 export interface LoadImageOptions {
   /** Refuse images with more pixels than this (decompression-bomb guard). */
   maxPixels?: number;
+  /**
+   * Keep the alpha channel as decoded (for masks and scribbles drawn on transparency). Default: transparent
+   * pixels are put on white, since every marking stage assumes an opaque image.
+   */
+  keepAlpha?: boolean;
 }
 
 export interface LoadedImage extends RasterImage {
@@ -61,11 +66,11 @@ export async function decodeImage(bytes: Uint8Array, options: LoadImageOptions =
   }
   try {
     // failOn "error": truncated or corrupt data is an error, not a half-grey picture.
-    const { data, info } = await sharp(bytes, { failOn: "error", limitInputPixels: maxPixels })
-      .autoOrient()
-      // Transparent pixels go on white: every later stage (tint, canvas, PNG without alpha, the model) assumes
-      // an opaque image, and a premultiplied canvas would otherwise turn them black.
-      .flatten({ background: "#ffffff" })
+    let pipeline = sharp(bytes, { failOn: "error", limitInputPixels: maxPixels }).autoOrient();
+    // Transparent pixels go on white: every later stage (tint, canvas, PNG without alpha, the model) assumes
+    // an opaque image, and a premultiplied canvas would otherwise turn them black.
+    if (!options.keepAlpha) pipeline = pipeline.flatten({ background: "#ffffff" });
+    const { data, info } = await pipeline
       .toColourspace("srgb") // greyscale, CMYK and 16-bit inputs all come out as 8-bit RGB
       .ensureAlpha()
       .raw()

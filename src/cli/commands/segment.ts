@@ -39,7 +39,7 @@ export function parseBox(v: string, prev: BBox[] = []): BBox[] {
 
 /** A scribble image: pixels that are opaque and bright (any channel ≥ 128) are strokes. */
 export async function loadScribble(file: string, image: RasterImage): Promise<Mask> {
-  const s = await loadImage(file);
+  const s = await loadImage(file, { keepAlpha: true });
   if (s.width !== image.width || s.height !== image.height) {
     throw new UserError(
       `--scribble ${file} is ${s.width}x${s.height} but the image is ${image.width}x${image.height}`,
