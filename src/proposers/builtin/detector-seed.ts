@@ -10,7 +10,7 @@ import type { Mask } from "../../regions/mask.js";
 import type { Detection } from "./detector-model.js";
 import { rgbToLab } from "./features.js";
 import type { RegionHierarchy } from "./hierarchy.js";
-import { type CropMask, fillHoles } from "./postprocess.js";
+import { type CropMask, components, fillHoles } from "./postprocess.js";
 
 export interface SeedOptions {
   /** Leaves with at least this share of their area inside the box are candidates; several values give
@@ -179,47 +179,11 @@ function seedOne(
 
 /** Keep only the largest 4-connected piece of a crop; returns its area. */
 function keepLargestPiece(m: CropMask): number {
-  const { w, h, data } = m;
-  const lab = new Int32Array(w * h);
-  const stack = new Int32Array(w * h);
-  let n = 0;
+  const { lab, n, sizes } = components(m.data, m.w, m.h);
   let bestLabel = 0;
-  let bestSize = 0;
-  for (let s = 0; s < w * h; s++) {
-    if (!data[s] || lab[s]) continue;
-    n++;
-    let size = 0;
-    let top = 0;
-    stack[top++] = s;
-    lab[s] = n;
-    while (top > 0) {
-      const p = stack[--top];
-      size++;
-      const x = p % w;
-      if (x > 0 && data[p - 1] && !lab[p - 1]) {
-        lab[p - 1] = n;
-        stack[top++] = p - 1;
-      }
-      if (x < w - 1 && data[p + 1] && !lab[p + 1]) {
-        lab[p + 1] = n;
-        stack[top++] = p + 1;
-      }
-      if (p >= w && data[p - w] && !lab[p - w]) {
-        lab[p - w] = n;
-        stack[top++] = p - w;
-      }
-      if (p + w < w * h && data[p + w] && !lab[p + w]) {
-        lab[p + w] = n;
-        stack[top++] = p + w;
-      }
-    }
-    if (size > bestSize) {
-      bestSize = size;
-      bestLabel = n;
-    }
-  }
-  for (let p = 0; p < w * h; p++) data[p] = lab[p] === bestLabel ? 1 : 0;
-  return bestSize;
+  for (let k = 1; k <= n; k++) if (sizes[k] > sizes[bestLabel]) bestLabel = k;
+  for (let p = 0; p < m.data.length; p++) m.data[p] = lab[p] === bestLabel && bestLabel > 0 ? 1 : 0;
+  return sizes[bestLabel];
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -51,7 +51,11 @@ export function fillHoles(m: CropMask, maxHole: number): void {
 }
 
 /** 4-connected components of the set pixels; returns labels (0 = outside, 1..n) and n. */
-function components(data: Uint8Array, w: number, h: number): { lab: Int32Array; n: number; sizes: number[] } {
+export function components(
+  data: Uint8Array,
+  w: number,
+  h: number,
+): { lab: Int32Array; n: number; sizes: number[] } {
   const lab = new Int32Array(w * h);
   const stack = new Int32Array(w * h);
   const sizes: number[] = [0];
