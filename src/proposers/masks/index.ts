@@ -4,6 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { UserError } from "../../cli/errors.js";
+import { selectRegions } from "../../pipeline/mark.js";
 import { decodePng, type PngSamples } from "../../image/png-index.js";
 import type { Region } from "../../regions/region.js";
 import type { ProposeOptions, Proposer } from "../proposer.js";
@@ -91,16 +92,8 @@ export function createMasksProposer(file: string, opts: MaskFileOptions = {}): P
   return {
     name: "masks",
     async propose(image: ImageSize, options: ProposeOptions = {}): Promise<Region[]> {
-      const regions = await loadMaskRegions(file, image, opts);
-      const max = options.maxMarks;
-      if (max === undefined || regions.length <= max) return regions;
-      // Keep the highest-scoring regions, ties in file order, then renumber.
-      return regions
-        .map((r, i) => ({ r, i }))
-        .sort((a, b) => b.r.score - a.r.score || a.i - b.i)
-        .slice(0, max)
-        .sort((a, b) => a.i - b.i)
-        .map(({ r }, k) => ({ ...r, id: k + 1 }));
+      // The same selection as markImage: highest score, then largest, then file order; renumbered 1..n.
+      return selectRegions(await loadMaskRegions(file, image, opts), options.maxMarks);
     },
   };
 }
