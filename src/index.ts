@@ -16,8 +16,8 @@ export {
   DEFAULT_GRANULARITY,
   DEFAULT_MARKS,
   markImage,
-  selectRegions,
 } from "./pipeline/mark.js";
+export { type RegionInput, regionsFor, selectRegions } from "./pipeline/regions.js";
 export { createBuiltinProposer } from "./proposers/builtin/index.js";
 export type { MaskFileOptions } from "./proposers/masks/index.js";
 export { createMasksProposer, loadMaskRegions } from "./proposers/masks/index.js";

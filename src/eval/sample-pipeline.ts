@@ -8,7 +8,7 @@ import type { RasterImage } from "../image/raster.js";
 import { ProviderError } from "../providers/errors.js";
 import type { Region } from "../regions/region.js";
 import { splitGroups } from "../tasks/marked-view.js";
-import { regionsFor } from "../tasks/regions.js";
+import { regionsFor } from "../pipeline/regions.js";
 import type { TaskInput, TaskOutput } from "../tasks/task-input.js";
 import { oracleProvider } from "./oracle-provider.js";
 import type { EvalSettings, SampleFields } from "./task-types.js";

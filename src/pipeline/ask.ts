@@ -1,7 +1,7 @@
 import type { RasterImage } from "../image/raster.js";
 import type { Provider } from "../providers/types.js";
 import { runAsk } from "../tasks/ask.js";
-import { regionsFor } from "../tasks/regions.js";
+import { regionsFor } from "./regions.js";
 import type { TaskOutput } from "../tasks/task-input.js";
 import { DEFAULT_ALPHA, DEFAULT_GRANULARITY, DEFAULT_MARKS, type MarkOptions } from "./mark.js";
 

@@ -1,4 +1,3 @@
-import { UserError } from "../cli/errors.js";
 import type { RasterImage } from "../image/raster.js";
 import { buildManifest, type Manifest } from "../manifest/manifest.js";
 import type { PlacedMark } from "../marks/allocate.js";
@@ -6,6 +5,7 @@ import type { LabelStyle } from "../marks/labels.js";
 import { placeMarks } from "../marks/place.js";
 import type { ProposeOptions, Proposer } from "../proposers/proposer.js";
 import type { Region } from "../regions/region.js";
+import { DEFAULT_GRANULARITY, regionsFor } from "./regions.js";
 import { defaultFontSize } from "../render/font.js";
 import { defaultLineWidth, encodeCanvasPng, type MarkType, renderMarks } from "../render/render.js";
 
@@ -32,7 +32,7 @@ export interface MarkOptions {
 
 export const DEFAULT_MARKS: readonly MarkType[] = ["number", "mask", "contour"];
 export const DEFAULT_ALPHA = 0.3;
-export const DEFAULT_GRANULARITY = 0.5;
+export { DEFAULT_GRANULARITY };
 
 export interface MarkResult {
   manifest: Manifest;
@@ -47,24 +47,8 @@ export interface MarkResult {
 /** The main job: regions → marks → marked image + manifest. */
 export async function markImage(image: RasterImage, options: MarkOptions = {}): Promise<MarkResult> {
   const t0 = performance.now();
-  let regions: Region[];
-  let proposerName = "user";
-  if (options.regions) {
-    regions = [...options.regions];
-    proposerName = regions[0]?.source ?? "user";
-  } else if (options.proposer) {
-    proposerName = options.proposer.name;
-    regions = await options.proposer.propose(image, {
-      granularity: options.granularity ?? DEFAULT_GRANULARITY,
-      maxMarks: options.maxMarks,
-      onProgress: options.onProgress,
-      signal: options.signal,
-    });
-  } else {
-    throw new TypeError("markImage needs a proposer or regions");
-  }
-  regions = selectRegions(regions, options.maxMarks);
-  if (regions.length === 0) throw new UserError("no regions to mark", "no_regions");
+  const regions = await regionsFor(image, options);
+  const proposerName = options.regions ? (options.regions[0]?.source ?? "user") : options.proposer!.name;
   const t1 = performance.now();
 
   const labels = options.labels ?? "numeric";
@@ -105,21 +89,4 @@ export async function markImage(image: RasterImage, options: MarkOptions = {}): 
     marks: placed.marks,
     timings: { proposeMs: t1 - t0, allocateMs: t2 - t1, renderMs: t3 - t2 },
   };
-}
-
-/**
- * Drop empty regions, cap the count (highest score first, then largest), and renumber 1..n keeping the
- * incoming order, so labels stay contiguous for the model.
- */
-export function selectRegions(regions: readonly Region[], maxMarks?: number): Region[] {
-  let kept = regions.filter((r) => r.area > 0);
-  if (maxMarks !== undefined && kept.length > maxMarks) {
-    const keep = new Set(
-      [...kept]
-        .sort((a, b) => b.score - a.score || b.area - a.area || a.id - b.id)
-        .slice(0, Math.max(0, maxMarks)),
-    );
-    kept = kept.filter((r) => keep.has(r));
-  }
-  return kept.map((r, i) => (r.id === i + 1 ? r : { ...r, id: i + 1 }));
 }

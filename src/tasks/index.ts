@@ -4,7 +4,6 @@ export { type MarkLabel, runClassify } from "./classify.js";
 export { runGround } from "./ground.js";
 export { type MarkedView, markForProvider, splitGroups } from "./marked-view.js";
 export { runRefer } from "./refer.js";
-export { regionsFor } from "./regions.js";
 export { type MarkStyle, renderRegions } from "./render-regions.js";
 export type { TaskInput, TaskOutput } from "./task-input.js";
 export { runTrack, type TrackInput } from "./track.js";

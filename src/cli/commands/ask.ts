@@ -10,7 +10,7 @@ import { createProvider, PROVIDER_NAMES } from "../../providers/create.js";
 import type { Provider } from "../../providers/types.js";
 import type { Region } from "../../regions/region.js";
 import { runAsk } from "../../tasks/ask.js";
-import { regionsFor } from "../../tasks/regions.js";
+import { regionsFor } from "../../pipeline/regions.js";
 import type { MarkStyle } from "../../tasks/render-regions.js";
 import type { TaskOutput } from "../../tasks/task-input.js";
 import { writeTaskOutput } from "../../tasks/write-output.js";

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { UserError } from "../../cli/errors.js";
-import { selectRegions } from "../../pipeline/mark.js";
+import { selectRegions } from "../../pipeline/regions.js";
 import { decodePng, type PngSamples } from "../../image/png-index.js";
 import type { Region } from "../../regions/region.js";
 import type { ProposeOptions, Proposer } from "../proposer.js";
