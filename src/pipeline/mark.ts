@@ -54,19 +54,13 @@ export async function markImage(image: RasterImage, options: MarkOptions = {}): 
   const labels = options.labels ?? "numeric";
   const marksWanted = options.marks ?? DEFAULT_MARKS;
   const alpha = options.alpha ?? DEFAULT_ALPHA;
-  const placed = placeMarks(regions, image.width, image.height, {
+  const drawn = await drawMarks(image, regions, {
     labels,
-    fontSize: options.fontSize ?? defaultFontSize(image.width, image.height),
-  });
-  const t2 = performance.now();
-  const canvas = renderMarks(image, placed.marks, {
     marks: marksWanted,
     alpha,
-    fontSize: placed.fontSize,
-    lineWidth: options.lineWidth ?? defaultLineWidth(image.width, image.height),
+    fontSize: options.fontSize,
+    lineWidth: options.lineWidth,
   });
-  const png = await encodeCanvasPng(canvas);
-  const t3 = performance.now();
 
   const manifest = buildManifest(
     { width: image.width, height: image.height, file: options.file },
@@ -77,16 +71,52 @@ export async function markImage(image: RasterImage, options: MarkOptions = {}): 
       marks: [...marksWanted],
       labels,
       alpha,
-      fontSize: placed.fontSize,
+      fontSize: drawn.fontSize,
       ...options.settings,
     },
-    placed.marks,
+    drawn.marks,
   );
   return {
     manifest,
-    png,
+    png: drawn.png,
     regions,
+    marks: drawn.marks,
+    timings: { proposeMs: t1 - t0, allocateMs: drawn.allocateMs, renderMs: drawn.renderMs },
+  };
+}
+
+/** How marks are drawn: label style, mark types, tint, sizes (default: they follow the image size). */
+export interface DrawStyle {
+  labels: LabelStyle;
+  marks: readonly MarkType[];
+  alpha: number;
+  fontSize?: number;
+  lineWidth?: number;
+}
+
+/**
+ * Allocate labels for these regions (ids are the labels) and draw them over the image: the step shared by
+ * `som mark` and every image sent to a model or shown as an answer.
+ */
+export async function drawMarks(image: RasterImage, regions: readonly Region[], style: DrawStyle) {
+  const t0 = performance.now();
+  const placed = placeMarks(regions, image.width, image.height, {
+    labels: style.labels,
+    fontSize: style.fontSize ?? defaultFontSize(image.width, image.height),
+  });
+  const t1 = performance.now();
+  const canvas = renderMarks(image, placed.marks, {
+    marks: style.marks,
+    alpha: style.alpha,
+    fontSize: placed.fontSize,
+    lineWidth: style.lineWidth ?? defaultLineWidth(image.width, image.height),
+  });
+  const png = await encodeCanvasPng(canvas);
+  return {
+    png,
     marks: placed.marks,
-    timings: { proposeMs: t1 - t0, allocateMs: t2 - t1, renderMs: t3 - t2 },
+    fontSize: placed.fontSize,
+    allocateMs: t1 - t0,
+    renderMs: performance.now() - t1,
   };
 }

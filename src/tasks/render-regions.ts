@@ -1,18 +1,10 @@
 import sharp from "sharp";
 import type { RasterImage } from "../image/raster.js";
-import type { LabelStyle } from "../marks/labels.js";
-import { placeMarks } from "../marks/place.js";
+import { type DrawStyle, drawMarks } from "../pipeline/mark.js";
 import type { Region } from "../regions/region.js";
-import { defaultFontSize } from "../render/font.js";
-import { encodeCanvasPng, type MarkType, renderMarks } from "../render/render.js";
 
-export interface MarkStyle {
-  labels: LabelStyle;
-  marks: readonly MarkType[];
-  alpha: number;
-  /** Label font size; default follows the size of the image drawn on. */
-  fontSize?: number;
-}
+/** Label style, mark types, tint and font size (default: follows the size of the image drawn on). */
+export type MarkStyle = Omit<DrawStyle, "lineWidth">;
 
 /**
  * Draw these regions' marks (labels from their ids, so a subset keeps its numbers) over the image, PNG.
@@ -24,16 +16,7 @@ export async function renderRegions(
   style: MarkStyle,
 ): Promise<Buffer> {
   if (regions.length === 0) return rasterPng(image);
-  const placed = placeMarks(regions, image.width, image.height, {
-    labels: style.labels,
-    fontSize: style.fontSize ?? defaultFontSize(image.width, image.height),
-  });
-  const canvas = renderMarks(image, placed.marks, {
-    marks: style.marks,
-    alpha: style.alpha,
-    fontSize: placed.fontSize,
-  });
-  return encodeCanvasPng(canvas);
+  return (await drawMarks(image, regions, style)).png;
 }
 
 export function rasterPng(image: RasterImage): Promise<Buffer> {
