@@ -6,7 +6,6 @@ import {
   hierarchyRegions,
   type RegionHierarchy,
 } from "../proposers/builtin/index.js";
-import type { Mask } from "../regions/mask.js";
 import type { Region } from "../regions/region.js";
 import { HttpError } from "./errors.js";
 
@@ -65,7 +64,6 @@ const resultBytes = (r: CachedResult) =>
  */
 export class ImageEntry {
   private hierarchyCache?: RegionHierarchy;
-  private readonly memo = { bytes: 0 };
   private readonly regionsByLevel = new Lru<string, Region[]>(12);
   /** Rendered results by request signature, so moving a slider back is instant. */
   readonly results = new Lru<string, CachedResult>(8, resultBytes);
@@ -83,7 +81,9 @@ export class ImageEntry {
   get bytes(): number {
     const h = this.hierarchyCache;
     const hierarchy = h ? h.leafLabels.byteLength + h.nodeCount * 64 : 0;
-    return this.image.data.byteLength + hierarchy + this.memo.bytes + this.results.total;
+    return (
+      this.image.data.byteLength + hierarchy + (this.hierarchyCache?.maskCacheBytes ?? 0) + this.results.total
+    );
   }
 
   get hasHierarchy(): boolean {
@@ -92,7 +92,7 @@ export class ImageEntry {
 
   /** The built-in proposer's hierarchy (synchronous, ~0.2–0.8 s for a photo the first time). */
   hierarchy(): RegionHierarchy {
-    if (!this.hierarchyCache) this.hierarchyCache = memoizeNodeMasks(buildHierarchy(this.image), this.memo);
+    if (!this.hierarchyCache) this.hierarchyCache = buildHierarchy(this.image);
     return this.hierarchyCache;
   }
 
@@ -106,27 +106,6 @@ export class ImageEntry {
     }
     return regions;
   }
-}
-
-/**
- * Node masks are the costly part of picking regions (hole filling, bridge splitting, upsampling), and
- * neighbouring granularities share most nodes: remember each node's masks on this hierarchy instance.
- * Callers treat masks as read-only, so sharing them is safe.
- */
-function memoizeNodeMasks(h: RegionHierarchy, counter: { bytes: number }): RegionHierarchy {
-  const memo = new Map<string, Mask[]>();
-  const compute = h.nodeMasks.bind(h);
-  h.nodeMasks = (node: number, splitParts = true): Mask[] => {
-    const key = `${node}:${splitParts ? 1 : 0}`;
-    let masks = memo.get(key);
-    if (!masks) {
-      masks = compute(node, splitParts);
-      memo.set(key, masks);
-      for (const m of masks) counter.bytes += m.data.byteLength + 64;
-    }
-    return masks;
-  };
-  return h;
 }
 
 export interface ImageStoreOptions {

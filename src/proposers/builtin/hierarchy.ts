@@ -181,9 +181,30 @@ export class RegionHierarchy {
 
   /**
    * A node's mask at input resolution, after clean-up (small holes filled). A node split by a thin bridge
-   * gives several masks; `splitParts` false keeps it whole.
+   * gives several masks; `splitParts` false keeps it whole. Remembered per node: neighbouring granularities
+   * (the web app's slider) share most nodes, and this is the costly part of picking regions. The masks are
+   * shared, so callers treat them as read-only.
    */
   nodeMasks(node: number, splitParts = true): Mask[] {
+    const key = splitParts ? node : -1 - node;
+    let masks = this.maskMemo.get(key);
+    if (!masks) {
+      masks = this.computeNodeMasks(node, splitParts);
+      this.maskMemo.set(key, masks);
+      for (const m of masks) this.memoBytes += m.data.byteLength + 64;
+    }
+    return masks;
+  }
+
+  /** Bytes held by remembered node masks (for callers that budget memory). */
+  get maskCacheBytes(): number {
+    return this.memoBytes;
+  }
+
+  private readonly maskMemo = new Map<number, Mask[]>();
+  private memoBytes = 0;
+
+  private computeNodeMasks(node: number, splitParts: boolean): Mask[] {
     const wm = this.workMask(node);
     const imgArea = this.workWidth * this.workHeight;
     const minPart = Math.max(4, Math.round(imgArea * 0.0005));
