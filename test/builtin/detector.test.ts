@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { scoreImage, summarise } from "../../src/eval/proposals.js";
 import { type GtImage, loadCocoPanoptic } from "../../src/eval/proposals-data.js";
 import { boxIoU, decodeDetections } from "../../src/proposers/builtin/detector-model.js";
-import { createBuiltinProposer, detectorAvailable, loadDetector } from "../../src/proposers/builtin/index.js";
+import {
+  createBuiltinProposer,
+  detectorAvailable,
+  hierarchyRegions,
+  loadDetector,
+} from "../../src/proposers/builtin/index.js";
 import { COCO, cocoPanopticJson } from "../helpers/datasets.js";
 
 /** Photos with large, unambiguous objects: a bear; an oven and a fridge; a tv, a laptop and a keyboard. */
@@ -100,7 +105,10 @@ describe.skipIf(!available)("CenterNet detector seeding (optional packages)", ()
     for (const gt of await photos()) {
       const r0 = await plain.propose(gt.image);
       const r1 = await seeded.propose(gt.image);
-      expect(r1.length).toBe(r0.length);
+      // Seeds replace marks of the (box-guided) hierarchy's own levels: the count is theirs.
+      const guided = await seeded.hierarchyFor(gt.image);
+      expect(guided).not.toBe(plain.hierarchy(gt.image));
+      expect(r1.length).toBe(hierarchyRegions(guided).length);
       expect(r1.some((r) => (r.extra?.detector as { label?: string } | undefined)?.label)).toBe(true);
       a.push(scoreImage(gt, r0, 0, false));
       b.push(scoreImage(gt, r1, 0, false));
@@ -112,5 +120,27 @@ describe.skipIf(!available)("CenterNet detector seeding (optional packages)", ()
     const s1 = summarise(b);
     expect(s1.oracleMIoU).toBeGreaterThan(s0.oracleMIoU + 0.03);
     expect(s1.recall50).toBeGreaterThanOrEqual(s0.recall50);
+  });
+
+  it("box-guided merging beats seeding on the weight-free tree", { timeout: 30_000 }, async () => {
+    // Same boxes and seeds; only the hierarchy differs (guide: false keeps the weight-free tree).
+    const unguided = createBuiltinProposer({ detector: { detector: "centernet", guide: false } });
+    const guided = createBuiltinProposer({ detector: "centernet" });
+    const a = [];
+    const b = [];
+    for (const gt of await photos()) {
+      a.push(scoreImage(gt, await unguided.propose(gt.image), 0, false));
+      b.push(scoreImage(gt, await guided.propose(gt.image), 0, false));
+      // The guided tree is a proper hierarchy too: every level is a partition nested in the next coarser.
+      const h = await guided.hierarchyFor(gt.image);
+      const fine = h.cut(40);
+      const coarse = new Set(h.cut(10));
+      for (const n of fine) {
+        let p = n;
+        while (!coarse.has(p)) p = h.parentOf(p);
+        expect(p).toBeGreaterThanOrEqual(0);
+      }
+    }
+    expect(summarise(b).oracleMIoU).toBeGreaterThan(summarise(a).oracleMIoU + 0.005);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The built-in proposer with optional detector seeding: the same region hierarchy and levels, plus one
- * region per confident detector box (see detector-seed.ts). Seeded regions replace the weakest marks of
- * the finest level, so the mark count stays what the granularity (or maxMarks) gives without a detector.
+ * The built-in proposer with optional detector seeding: the region hierarchy, built with the detector's
+ * boxes bending its merges towards objects (box-guide.ts), cut at the same levels, plus one region per
+ * confident detector box (see detector-seed.ts). Seeded regions replace the weakest marks of the finest
+ * level, so the mark count stays what the granularity (or maxMarks) gives without a detector.
  */
 import type { RasterImage } from "../../image/raster.js";
 import { bboxIoU, maskArea, maskBBox, maskIoU } from "../../regions/mask.js";
@@ -9,7 +10,8 @@ import { makeRegion, type Region } from "../../regions/region.js";
 import type { ProposeOptions } from "../proposer.js";
 import { type Detection, type DetectorName, loadDetector, type ObjectDetector } from "./detector-model.js";
 import { type SeedOptions, seedRegions } from "./detector-seed.js";
-import type { RegionHierarchy } from "./hierarchy.js";
+import type { BoxGuideWeights } from "./box-guide.js";
+import { buildHierarchy, type HierarchyOptions, type RegionHierarchy } from "./hierarchy.js";
 import { hierarchyRegions } from "./select.js";
 
 export interface DetectorSeedingOptions {
@@ -21,6 +23,8 @@ export interface DetectorSeedingOptions {
   /** "replace" (default): seeded regions take the place of the weakest marks; "add": on top of them. */
   budget?: "replace" | "add";
   seed?: Partial<SeedOptions>;
+  /** Let the boxes guide the hierarchy's merges (default true; box-guide.ts), or only seed regions. */
+  guide?: boolean | BoxGuideWeights;
 }
 
 const DUPLICATE_IOU = 0.9;
@@ -41,9 +45,13 @@ export function detectorSeedingOptions(
  */
 export class DetectorSeeding {
   private readonly detections = new WeakMap<RasterImage, Detection[]>();
+  private readonly hierarchies = new WeakMap<RasterImage, RegionHierarchy>();
   private detector?: ObjectDetector;
 
-  constructor(readonly seeding: DetectorSeedingOptions) {}
+  constructor(
+    readonly seeding: DetectorSeedingOptions,
+    private readonly hierarchyOptions: Partial<HierarchyOptions> = {},
+  ) {}
 
   /** The detector's boxes for an image (computed once per RasterImage object, at a low score floor). */
   async detect(image: RasterImage): Promise<Detection[]> {
@@ -57,8 +65,35 @@ export class DetectorSeeding {
     return d.filter((x) => x.score >= minScore).slice(0, this.seeding.maxDetections ?? 30);
   }
 
+  /**
+   * The hierarchy the seeded regions come from: built with the image's boxes guiding the merges (unless
+   * `guide: false`, then the plain one from `plain`), once per RasterImage object.
+   */
+  async hierarchy(
+    image: RasterImage,
+    plain: (image: RasterImage) => RegionHierarchy,
+  ): Promise<RegionHierarchy> {
+    const guide = this.seeding.guide ?? true;
+    if (guide === false) return plain(image);
+    let h = this.hierarchies.get(image);
+    if (!h) {
+      const o = this.hierarchyOptions;
+      const detections = await this.detect(image);
+      h = buildHierarchy(image, {
+        ...o,
+        merge: {
+          ...o.merge,
+          ...(guide === true ? {} : { guideWeights: guide }),
+        } as HierarchyOptions["merge"],
+        guideBoxes: detections,
+      });
+      this.hierarchies.set(image, h);
+    }
+    return h;
+  }
+
   async propose(
-    hierarchyOf: (image: RasterImage) => RegionHierarchy,
+    plainHierarchy: (image: RasterImage) => RegionHierarchy,
     image: RasterImage,
     options: ProposeOptions = {},
   ): Promise<Region[]> {
@@ -67,7 +102,7 @@ export class DetectorSeeding {
     const detections = await this.detect(image);
     options.signal?.throwIfAborted();
     options.onProgress?.({ stage: "hierarchy", done: 1, total: 3 });
-    const h = hierarchyOf(image);
+    const h = await this.hierarchy(image, plainHierarchy);
     options.signal?.throwIfAborted();
     options.onProgress?.({ stage: "regions", done: 2, total: 3 });
     const select = { granularity: options.granularity, maxMarks: options.maxMarks };

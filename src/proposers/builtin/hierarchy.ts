@@ -17,6 +17,8 @@ export interface HierarchyOptions {
   merge: Omit<MergeOptions, "minArea">;
   /** Tiny-fragment threshold, as a fraction of the image: smaller regions merge before any level is cut. */
   minRegion: number;
+  /** Detector boxes ([x, y, w, h] in input pixels, score 0..1) guiding the merges (box-guide.ts); none by default. */
+  guideBoxes?: readonly { box: readonly [number, number, number, number]; score: number }[];
 }
 
 export const DEFAULT_HIERARCHY_OPTIONS: HierarchyOptions = {
@@ -272,9 +274,19 @@ export function buildHierarchy(image: RasterImage, options: Partial<HierarchyOpt
     k: (o.k * side) / 320,
     minSize: Math.max(2, Math.round(n * o.minLeaf)),
   });
+  const fx = work.width / image.width;
+  const fy = work.height / image.height;
+  const guides = o.guideBoxes?.map(({ box: [x, y, w, h], score }) => ({
+    x0: Math.round(x * fx),
+    y0: Math.round(y * fy),
+    x1: Math.round((x + w) * fx) - 1,
+    y1: Math.round((y + h) * fy) - 1,
+    score,
+  }));
   const tree = buildMergeTree(work, labels, count, {
     ...o.merge,
     minArea: Math.max(4, Math.round(n * o.minRegion)),
+    guides,
   });
   return new RegionHierarchy(image.width, image.height, work.width, work.height, labels, tree);
 }

@@ -46,10 +46,13 @@ export class BuiltinProposer implements Proposer {
 
   constructor(private readonly options: BuiltinProposerOptions = {}) {
     const seeding = detectorSeedingOptions(options.detector);
-    if (seeding) this.seeding = new DetectorSeeding(seeding);
+    if (seeding) this.seeding = new DetectorSeeding(seeding, options);
   }
 
-  /** The hierarchy of an image (computed once per RasterImage object). */
+  /**
+   * The weight-free hierarchy of an image (computed once per RasterImage object). With a detector,
+   * `propose` uses a box-guided one instead: see `hierarchyFor`.
+   */
   hierarchy(image: RasterImage): RegionHierarchy {
     let h = this.cache.get(image);
     if (!h) {
@@ -57,6 +60,12 @@ export class BuiltinProposer implements Proposer {
       this.cache.set(image, h);
     }
     return h;
+  }
+
+  /** The hierarchy `propose` cuts: the box-guided one when a detector is set, else `hierarchy(image)`. */
+  async hierarchyFor(image: RasterImage): Promise<RegionHierarchy> {
+    const plain = (im: RasterImage) => this.hierarchy(im);
+    return this.seeding ? this.seeding.hierarchy(image, plain) : plain(image);
   }
 
   async propose(image: RasterImage, options: ProposeOptions = {}): Promise<Region[]> {

@@ -1,3 +1,4 @@
+import { BoxGuide, type BoxGuideWeights, DEFAULT_BOX_GUIDE_WEIGHTS, type GuideBox } from "./box-guide.js";
 import type { WorkImage } from "./features.js";
 
 /** Weights of the merge cost (see `mergeCost`). All tuned on COCO panoptic val photos. */
@@ -18,6 +19,9 @@ export interface MergeOptions {
   wContact: number;
   /** Regions below this many working pixels merge before anything else (tiny fragments). */
   minArea: number;
+  /** Detector boxes (working pixels) that bend merging towards objects; none by default (box-guide.ts). */
+  guides?: readonly GuideBox[];
+  guideWeights?: BoxGuideWeights;
 }
 
 /** A binary merge tree over the leaves: nodes 0..leafCount-1 are leaves, node leafCount+k is merge k. */
@@ -72,6 +76,10 @@ export function buildMergeTree(
     bbox[i * 4 + 2] = -1;
     bbox[i * 4 + 3] = -1;
   }
+  const guide =
+    opts.guides && opts.guides.length > 0
+      ? new BoxGuide(opts.guides, opts.guideWeights ?? DEFAULT_BOX_GUIDE_WEIGHTS, labels, W, H, maxNodes)
+      : undefined;
   let gradMean = 0;
   for (let i = 0; i < N; i++) gradMean += grad[i];
   gradMean = gradMean / N + 1e-3;
@@ -180,6 +188,7 @@ export function buildMergeTree(
       opts.wHist * hist +
       opts.wTexture * tex +
       opts.wFill * fillGap;
+    if (guide) d *= guide.factor(a, b, na, nb);
     const small = Math.min(na, nb);
     const contact = Math.min(1, eLen[e] / Math.max(1, Math.min(perim[a], perim[b])));
     d *= 1 + opts.wContact * (1 - Math.min(1, 4 * contact));
@@ -269,6 +278,7 @@ export function buildMergeTree(
     innerLen[n] = innerLen[a] + innerLen[b] + sl;
     for (let i = 0; i < COL_BINS * 3; i++)
       colH[n * COL_BINS * 3 + i] = colH[a * COL_BINS * 3 + i] + colH[b * COL_BINS * 3 + i];
+    guide?.merge(n, a, b);
     for (let i = 0; i < TEX_BINS; i++)
       texH[n * TEX_BINS + i] = texH[a * TEX_BINS + i] + texH[b * TEX_BINS + i];
     // Combine adjacency: neighbours of a and b become neighbours of n (shared edges summed).
