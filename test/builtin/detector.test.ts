@@ -133,6 +133,12 @@ describe.skipIf(!available)("CenterNet detector seeding (optional packages)", ()
       b.push(scoreImage(gt, await guided.propose(gt.image), 0, false));
       // The guided tree is a proper hierarchy too: every level is a partition nested in the next coarser.
       const h = await guided.hierarchyFor(gt.image);
+      // Seeds replace marks at every granularity (at most half of them): the count is the levels'.
+      for (const granularity of [0, 1]) {
+        const r = await guided.propose(gt.image, { granularity });
+        expect(r.length, `${gt.name} g=${granularity}`).toBe(hierarchyRegions(h, { granularity }).length);
+      }
+      expect((await guided.propose(gt.image, { maxMarks: 8 })).length).toBeLessThanOrEqual(8);
       const fine = h.cut(40);
       const coarse = new Set(h.cut(10));
       for (const n of fine) {

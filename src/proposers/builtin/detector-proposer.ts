@@ -29,6 +29,8 @@ export interface DetectorSeedingOptions {
 
 const DUPLICATE_IOU = 0.9;
 const MAX_SEED_FRACTION = 0.95;
+/** Most of the mark budget seeds may take when they replace level regions. */
+const MAX_SEED_SHARE = 0.5;
 export const DEFAULT_DETECTOR_MIN_SCORE = 0.1;
 
 /** Normalise the `detector` option of createBuiltinProposer. */
@@ -125,7 +127,11 @@ export class DetectorSeeding {
       fresh.push({ mask: s.mask, area, detection: s.detection, node: s.node });
     }
     const cap = options.maxMarks ?? Number.POSITIVE_INFINITY;
-    const seeded = fresh.slice(0, Math.min(fresh.length, cap));
+    // Replacing, seeds take at most half the marks (the most confident boxes first): at a coarse
+    // granularity the few marks stay mostly the large level regions, and the count stays the levels'.
+    const replacing = !(this.seeding.budget === "add" && options.maxMarks === undefined);
+    const room = replacing ? Math.ceil(base.length * MAX_SEED_SHARE) : cap;
+    const seeded = fresh.slice(0, Math.min(fresh.length, cap, room));
     // Replace the weakest marks: the level cut keeps coarse, persistent regions first.
     const kept =
       this.seeding.budget === "add" && options.maxMarks === undefined
