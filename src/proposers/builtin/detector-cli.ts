@@ -11,7 +11,7 @@ export function addDetectorOption(cmd: Command): Command {
   return cmd.addOption(
     new Option(
       "--detector <name>",
-      "built-in proposer: seed object regions with a small COCO detector (optional packages, see docs/builtin-proposer.md)",
+      "built-in proposer: a small COCO detector guides the hierarchy and seeds object regions (optional packages, see docs/builtin-proposer.md)",
     ).choices([...DETECTOR_NAMES]),
   );
 }
