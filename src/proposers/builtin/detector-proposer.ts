@@ -2,7 +2,7 @@
  * The built-in proposer with optional detector seeding: the region hierarchy, built with the detector's
  * boxes bending its merges towards objects (box-guide.ts), cut at the same levels, plus one region per
  * confident detector box (see detector-seed.ts). Seeded regions replace the weakest marks of the finest
- * level, so the mark count stays what the granularity (or maxMarks) gives without a detector.
+ * level (at most half of the marks), so the mark count stays what the granularity (or maxMarks) gives.
  */
 import type { RasterImage } from "../../image/raster.js";
 import { bboxIoU, maskArea, maskBBox, maskIoU } from "../../regions/mask.js";
