@@ -90,6 +90,45 @@ describe("som eval proposals", () => {
     expect(out.results[1].oracleMIoU).toBeGreaterThan(0.2);
   });
 
+  it("passes over the first images with --skip (held-out checks)", async () => {
+    const res = await runSom([
+      "eval",
+      "proposals",
+      "--dataset",
+      `coco-panoptic:${dataset("coco-panoptic-val2017")}`,
+      "--skip",
+      "1",
+      "--limit",
+      "1",
+      "--verbose",
+      "--json",
+    ]);
+    expect(res.code).toBe(0);
+    // Images go in file-name order: the second one is scored, and only it.
+    expect(res.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^000000000285\.jpg: \d+ marks/)]);
+    expect(JSON.parse(res.stdout)).toMatchObject({ skip: 1, results: [{ images: 1 }] });
+  });
+
+  it("rejects --detector with another proposer, and a negative --skip, with one line", async () => {
+    const coco = `coco-panoptic:${dataset("coco-panoptic-val2017")}`;
+    const sam = await runSom([
+      "eval",
+      "proposals",
+      "--dataset",
+      coco,
+      "--proposer",
+      "sam",
+      "--detector",
+      "centernet",
+    ]);
+    expect(sam.code).not.toBe(0);
+    expect(sam.stderr.trim().split("\n")).toHaveLength(1);
+    expect(sam.stderr).toMatch(/--detector works with the builtin proposer only/);
+    const skip = await runSom(["eval", "proposals", "--dataset", coco, "--skip", "-1"]);
+    expect(skip.code).not.toBe(0);
+    expect(skip.stderr).toMatch(/--skip must be a whole number/);
+  });
+
   it("rejects a bad dataset spec or folder with one line", async () => {
     const bad = await runSom(["eval", "proposals", "--dataset", "voc:/tmp"]);
     expect(bad.code).not.toBe(0);

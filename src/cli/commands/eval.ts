@@ -4,10 +4,19 @@ import { evaluateProposals } from "../../eval/proposals-run.js";
 import { BOUNDARY_TOLERANCE } from "../../eval/proposals.js";
 import { parseDatasetSpec } from "../../eval/proposals-data.js";
 import { registerEvalTasks } from "../../eval/commands.js";
+import { addDetectorOption, detectorFromCli } from "../../proposers/builtin/detector-cli.js";
 import { createProposer } from "../../proposers/registry.js";
 import { UserError } from "../errors.js";
 import { parsePositiveInt } from "../options.js";
 import type { SetExit } from "./index.js";
+
+function parseNonNegativeInt(flag: string): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a whole number ≥ 0`);
+    return n;
+  };
+}
 
 function parseGranularities(v: string): number[] {
   const gs = v.split(",").map((s) => Number(s.trim()));
@@ -25,7 +34,9 @@ export function registerEval(program: Command, setExit: SetExit): void {
 }
 
 function registerEvalProposals(ev: Command, _setExit: SetExit): void {
-  ev.command("proposals")
+  const cmd = ev.command("proposals");
+  addDetectorOption(cmd);
+  cmd
     .description(
       "score region proposals against ground truth: oracle mIoU (best IoU per GT segment, non-crowd, ≥ 0.1% of the image), recall@0.5, marks and seconds per image; for BSDS also boundary P/R/F",
     )
@@ -34,13 +45,14 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
       "coco-panoptic:DIR (panoptic_*.json, panoptic/, images/) or bsds:DIR",
     )
     .option("-p, --proposer <name>", "proposer to score", "builtin")
-    .option(
-      "--detector <name>",
-      "builtin proposer: seed object regions with a detector (centernet; optional packages)",
-    )
     .option("-g, --granularity <g>", "granularity, or several comma-separated", parseGranularities, [0.5])
     .option("-n, --max-marks <n>", "cap regions per image", parsePositiveInt("--max-marks"))
     .option("--limit <n>", "score only the first N images (in file-name order)", parsePositiveInt("--limit"))
+    .option(
+      "--skip <n>",
+      "pass over the first N images (e.g. to score images a tuning did not see)",
+      parseNonNegativeInt("--skip"),
+    )
     .option("--json", "print one JSON object instead of a table")
     .option("-v, --verbose", "print a line per image")
     .action(
@@ -51,6 +63,7 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
         granularity: number[];
         maxMarks?: number;
         limit?: number;
+        skip?: number;
         json?: boolean;
         verbose?: boolean;
       }) => {
@@ -65,7 +78,8 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
           () => false,
         );
         if (!isDir) throw new UserError(`${spec.dir}: dataset folder not found`);
-        const proposer = await createProposer(o.proposer, { detector: o.detector });
+        const detector = await detectorFromCli(o, o.proposer);
+        const proposer = await createProposer(o.proposer, { detector });
         let results: Awaited<ReturnType<typeof evaluateProposals>>;
         try {
           results = await evaluateProposals({
@@ -75,6 +89,7 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
             granularities: o.granularity,
             maxMarks: o.maxMarks,
             limit: o.limit,
+            skip: o.skip,
             onImage: o.verbose
               ? (name, scores) =>
                   process.stderr.write(
@@ -93,7 +108,8 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
             `${JSON.stringify({
               dataset: spec.kind,
               proposer: o.proposer,
-              detector: o.detector,
+              detector,
+              skip: o.skip,
               boundaryTolerance: spec.kind === "bsds" ? BOUNDARY_TOLERANCE : undefined,
               results: results.map((r) => ({ granularity: r.granularity, ...r.summary })),
             })}\n`,
