@@ -1,8 +1,9 @@
 /**
  * Sweep of the detector-seeding settings on COCO panoptic: one proposer per configuration (each builds its
  * own hierarchies, box-guided or not), the detector's boxes computed once and shared.
- * `npx tsx bench/detector-sweep.ts [--limit 100] [--skip 0] [--split 20] --configs '[{}, {"guide":false}, …]'`
- * prints mIoU / recall@0.5 / marks per image for all images, the first `split` and the rest.
+ * `npx tsx bench/detector-sweep.ts [--limit 100] [--skip 0] [--split 20] --configs '[{}, {"guide":false}, {"hier":{"maxSide":512}}, …]'`
+ * prints mIoU / recall@0.5 / marks per image for all images, the first `split` and the rest ("hier" holds
+ * hierarchy options, e.g. the working size).
  */
 import { parseArgs } from "node:util";
 import { type GtImage, loadCocoPanoptic } from "../src/eval/proposals-data.js";
@@ -32,7 +33,11 @@ const split = Number(values.split);
 const fmt = (s: ReturnType<typeof summarise>) =>
   `${s.oracleMIoU.toFixed(3)} / ${s.recall50.toFixed(3)} / ${s.marksPerImage.toFixed(1)}`;
 for (const cfg of [null, ...(JSON.parse(values.configs) as Partial<DetectorSeedingOptions>[])]) {
-  const p = createBuiltinProposer(cfg === null ? {} : { detector: { detector: "centernet", ...cfg } });
+  // biome-ignore lint/suspicious/noExplicitAny: hierarchy options ride along as "hier"
+  const { hier, ...seedCfg } = (cfg ?? {}) as any;
+  const p = createBuiltinProposer(
+    cfg === null ? {} : { ...hier, detector: { detector: "centernet", ...seedCfg } },
+  );
   if (cfg !== null) {
     // biome-ignore lint/suspicious/noExplicitAny: share the boxes instead of detecting again
     const s = (p as any).seeding;
