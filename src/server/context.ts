@@ -33,6 +33,7 @@ export class ServerContext {
         maxPixels: options.maxPixels,
         cacheBytes: Math.floor(options.cacheBytes / options.concurrency),
         ...(options.samModel ? { samModel: options.samModel } : {}),
+        ...(options.detector ? { detector: options.detector } : {}),
       },
       ...(options.workerEntry ? { entry: options.workerEntry } : {}),
       log: options.log,

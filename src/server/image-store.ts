@@ -90,18 +90,32 @@ export class ImageEntry {
     return this.hierarchyCache !== undefined;
   }
 
+  /** With a detector: regions come from the detector-seeded proposer (see ComputeContext.prepareBuiltin). */
+  builtinOverride?: (granularity: number, maxMarks?: number) => Promise<Region[]>;
+
   /** The built-in proposer's hierarchy (synchronous, ~0.2–0.8 s for a photo the first time). */
   hierarchy(): RegionHierarchy {
     if (!this.hierarchyCache) this.hierarchyCache = buildHierarchy(this.image);
     return this.hierarchyCache;
   }
 
+  /** Use a given hierarchy (the detector's box-guided one) and regions source instead of the weight-free ones. */
+  useBuiltin(
+    hierarchy: RegionHierarchy,
+    regions: (granularity: number, maxMarks?: number) => Promise<Region[]>,
+  ): void {
+    this.hierarchyCache = hierarchy;
+    this.builtinOverride = regions;
+  }
+
   /** Built-in regions at a granularity; granularities that pick the same hierarchy levels share one entry. */
-  builtinRegions(granularity: number, maxMarks?: number): Region[] {
+  async builtinRegions(granularity: number, maxMarks?: number): Promise<Region[]> {
     const key = `${finestLevelCount(granularity)}:${maxMarks ?? ""}`;
     let regions = this.regionsByLevel.get(key);
     if (!regions) {
-      regions = hierarchyRegions(this.hierarchy(), { granularity, maxMarks });
+      regions = this.builtinOverride
+        ? await this.builtinOverride(granularity, maxMarks)
+        : hierarchyRegions(this.hierarchy(), { granularity, maxMarks });
       this.regionsByLevel.set(key, regions);
     }
     return regions;

@@ -45,8 +45,11 @@ export async function markEntry(
       maxMarks: options.maxMarks,
     });
   } else {
-    regions = entry.builtinRegions(options.granularity, options.maxMarks);
+    await ctx.prepareBuiltin(entry);
+    regions = await entry.builtinRegions(options.granularity, options.maxMarks);
   }
+  // Node references name nodes of the built-in hierarchy: the box-guided one when a detector is set.
+  if (options.include.some((ref) => "node" in ref)) await ctx.prepareBuiltin(entry);
   regions = applyEdits(entry, regions, options);
   if (regions.length === 0) {
     throw new HttpError(422, "no_regions", "no regions left to mark (all were excluded)");
@@ -60,6 +63,7 @@ export async function markEntry(
     fontSize: options.fontSize,
     settings: {
       proposer,
+      ...(proposer === "builtin" && ctx.settings.detector ? { detector: ctx.settings.detector } : {}),
       granularity: options.granularity,
       ...(options.maxMarks !== undefined ? { maxMarks: options.maxMarks } : {}),
       ...(options.include.length > 0 ? { included: options.include.length } : {}),

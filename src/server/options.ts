@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import type { DetectorName } from "../proposers/builtin/detector-model.js";
 import type { ProviderConfig } from "../providers/index.js";
 
 export interface ServeOptions {
@@ -28,6 +29,8 @@ export interface ServeOptions {
   provider?: ProviderConfig;
   /** SAM model folder or registered name, for `proposer: "sam"` and SAM prompts in /v1/segment. */
   samModel?: string;
+  /** Optional detector for the built-in proposer (box-guided hierarchy + seeded regions); none by default. */
+  detector?: DetectorName;
   /** Folder of the built web app (default: dist-web beside the package). */
   webDir?: string;
   /** Test hook: the compute worker's entry module (tests wrap the real one to inject slow jobs or crashes). */

@@ -330,7 +330,13 @@ export const HealthSchema = z.object({
 });
 
 export const ModelsSchema = z.object({
-  proposers: z.array(z.object({ name: z.string(), model: z.string().optional() })),
+  proposers: z.array(
+    z.object({
+      name: z.string(),
+      model: z.string().optional(),
+      detector: z.string().optional().describe("builtin: the detector guiding it (som serve --detector)"),
+    }),
+  ),
   provider: z.object({ name: z.string(), model: z.string() }).nullable(),
   tasks: z.array(z.string()),
   limits: z.object({

@@ -52,6 +52,7 @@ export async function segmentEntry(
     });
     return { method, regions: regions.map((r) => describe(r.mask, r.score, "sam")) };
   }
+  await ctx.prepareBuiltin(entry);
   return { method, regions: builtinSegment(entry, request) };
 }
 

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scoreImage, summarise } from "../../src/eval/proposals.js";
 import { type GtImage, loadCocoPanoptic } from "../../src/eval/proposals-data.js";
@@ -9,7 +11,8 @@ import {
   hierarchyRegions,
   loadDetector,
 } from "../../src/proposers/builtin/index.js";
-import { COCO, cocoPanopticJson } from "../helpers/datasets.js";
+import { runSom } from "../helpers/cli.js";
+import { COCO, cocoImage, cocoPanopticJson } from "../helpers/datasets.js";
 
 /** Photos with large, unambiguous objects: a bear; an oven and a fridge; a tv, a laptop and a keyboard. */
 const PHOTOS = ["000000000285.jpg", "000000000802.jpg", "000000001503.jpg"];
@@ -148,5 +151,41 @@ describe.skipIf(!available)("CenterNet detector seeding (optional packages)", ()
       }
     }
     expect(summarise(b).oracleMIoU).toBeGreaterThan(summarise(a).oracleMIoU + 0.005);
+  });
+
+  it("som mark --detector records the detector and its seeded marks in the manifest", {
+    timeout: 60_000,
+  }, async () => {
+    const out = mkdtempSync(join(tmpdir(), "som-detector-"));
+    const res = await runSom([
+      "mark",
+      cocoImage("000000000285"),
+      "--out",
+      out,
+      "--detector",
+      "centernet",
+      "-q",
+    ]);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, "000000000285.som.json"), "utf8"));
+    expect(manifest.settings).toMatchObject({ proposer: "builtin", detector: "centernet" });
+    // The bear of this photo is seeded from its box.
+    expect(manifest.marks.some((m: { detector?: { label: string } }) => m.detector?.label === "bear")).toBe(
+      true,
+    );
+    const wrong = await runSom([
+      "mark",
+      cocoImage("000000000285"),
+      "--out",
+      out,
+      "--proposer",
+      "sam",
+      "--detector",
+      "centernet",
+    ]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
+    expect(wrong.stderr).toMatch(/--detector works with the builtin proposer only/);
   });
 });

@@ -132,6 +132,7 @@ export async function runMark(images: string[], opts: MarkCliOptions): Promise<n
         alpha: opts.alpha,
         fontSize: opts.fontSize,
         file: basename(file),
+        ...(opts.detector !== undefined ? { settings: { detector: opts.detector } } : {}),
       });
       const pngPath = join(opts.out, `${stem}.som.png`);
       const jsonPath = join(opts.out, `${stem}.som.json`);

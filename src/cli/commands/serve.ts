@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { DETECTOR_NAMES, type DetectorName } from "../../proposers/builtin/detector-model.js";
 import { PROVIDER_NAMES, type ProviderConfig } from "../../providers/index.js";
 import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from "../../server/options.js";
 import { UserError } from "../errors.js";
@@ -27,6 +28,7 @@ interface ServeCliOptions {
   maxTokens?: number;
   structured?: boolean;
   samModel?: string;
+  detector?: DetectorName;
   quiet?: boolean;
 }
 
@@ -95,6 +97,12 @@ export function registerServe(program: Command, _setExit: SetExit): void {
     )
     .addOption(
       new Option(
+        "--detector <name>",
+        "built-in marks: a small COCO detector guides the hierarchy and seeds object regions (optional packages, see docs/builtin-proposer.md)",
+      ).choices([...DETECTOR_NAMES]),
+    )
+    .addOption(
+      new Option(
         "--provider <name>",
         "model for chat and tasks (keys from OPENAI_API_KEY, ANTHROPIC_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY, SOM_API_KEY)",
       ).choices([...PROVIDER_NAMES]),
@@ -116,6 +124,13 @@ export function registerServe(program: Command, _setExit: SetExit): void {
     .option("-q, --quiet", "no request log")
     .action(async (opts: ServeCliOptions) => {
       const options = serveOptionsFromCli(opts, process.env);
+      if (options.detector) {
+        // Checked here so a missing optional package is one line at start-up, not an error per request;
+        // the workers load the model themselves, on first use.
+        const { detectorAvailable, INSTALL_HINT } = await import("../../proposers/builtin/detector-model.js");
+        if (!detectorAvailable())
+          throw new UserError(`--detector needs its optional packages; install them with: ${INSTALL_HINT}`);
+      }
       const { startSomServer } = await import("../../server/index.js");
       let server: Awaited<ReturnType<typeof startSomServer>>;
       try {
@@ -181,6 +196,7 @@ export function serveOptionsFromCli(
     allowUrlFetch: opts.allowUrlFetch === true,
     provider,
     samModel: opts.samModel,
+    detector: opts.detector,
     log: opts.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
   };
   return options;

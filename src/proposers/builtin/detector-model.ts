@@ -51,7 +51,8 @@ const PACKAGES = [
   "@tensorflow/tfjs-backend-wasm",
   "@vladmandic/human",
 ];
-const INSTALL_HINT = `npm install ${PACKAGES.map((p) => `${p}@${p.startsWith("@vladmandic") ? "3.3.6" : "4.22.0"}`).join(" ")}`;
+/** The command that installs the optional detector packages (for error messages). */
+export const INSTALL_HINT = `npm install ${PACKAGES.map((p) => `${p}@${p.startsWith("@vladmandic") ? "3.3.6" : "4.22.0"}`).join(" ")}`;
 
 type Tf = typeof import("@tensorflow/tfjs-core");
 type GraphModel = import("@tensorflow/tfjs-converter").GraphModel;

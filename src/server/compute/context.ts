@@ -1,7 +1,9 @@
 import type { Proposer } from "../../proposers/proposer.js";
 import type { SamSession } from "../../proposers/sam/index.js";
 import { HttpError } from "../errors.js";
-import { ImageStore } from "../image-store.js";
+import type { BuiltinProposer } from "../../proposers/builtin/index.js";
+import type { DetectorName } from "../../proposers/builtin/detector-model.js";
+import { type ImageEntry, ImageStore } from "../image-store.js";
 
 export type SamProposer = Proposer & { session(): Promise<SamSession> };
 
@@ -12,12 +14,15 @@ export interface ComputeSettings {
   cacheBytes: number;
   /** SAM model folder or registered name, when configured. */
   samModel?: string;
+  /** Detector guiding the built-in proposer, when configured. */
+  detector?: DetectorName;
 }
 
 /** What a compute worker keeps between jobs: its decoded images (with hierarchies) and the SAM model. */
 export class ComputeContext {
   readonly images: ImageStore;
   private samPromise?: Promise<SamProposer>;
+  private builtinPromise?: Promise<BuiltinProposer>;
 
   constructor(readonly settings: ComputeSettings) {
     this.images = new ImageStore({ maxPixels: settings.maxPixels, cacheBytes: settings.cacheBytes });
@@ -25,6 +30,22 @@ export class ComputeContext {
 
   get hasSam(): boolean {
     return this.settings.samModel !== undefined;
+  }
+
+  /**
+   * With a detector configured: the entry's hierarchy becomes the box-guided one (detector run once per
+   * image, on first use) and its built-in regions include the seeded ones. Without, nothing changes.
+   */
+  async prepareBuiltin(entry: ImageEntry): Promise<void> {
+    const detector = this.settings.detector;
+    if (!detector || entry.builtinOverride) return;
+    this.builtinPromise ??= import("../../proposers/builtin/index.js").then((m) =>
+      m.createBuiltinProposer({ detector }),
+    );
+    const proposer = await this.builtinPromise;
+    entry.useBuiltin(await proposer.hierarchyFor(entry.image), (granularity, maxMarks) =>
+      proposer.propose(entry.image, { granularity, maxMarks }),
+    );
   }
 
   /** The SAM proposer (model loaded on first use, shared with interactive segmentation). */

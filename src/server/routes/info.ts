@@ -32,7 +32,10 @@ export const modelsRoute: Route = {
       ? { name: o.provider.provider ?? "openai", model: o.provider.model ?? "(provider default)" }
       : null;
     return {
-      proposers: [{ name: "builtin" }, ...(o.samModel ? [{ name: "sam", model: basename(o.samModel) }] : [])],
+      proposers: [
+        { name: "builtin", ...(o.detector ? { detector: o.detector } : {}) },
+        ...(o.samModel ? [{ name: "sam", model: basename(o.samModel) }] : []),
+      ],
       provider,
       tasks: o.provider ? await availableTasks() : [],
       limits: {
