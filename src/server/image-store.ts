@@ -93,7 +93,11 @@ export class ImageEntry {
   /** With a detector: regions come from the detector-seeded proposer (see ComputeContext.prepareBuiltin). */
   builtinOverride?: (granularity: number, maxMarks?: number) => Promise<Region[]>;
 
-  /** The built-in proposer's hierarchy (synchronous, ~0.2–0.8 s for a photo the first time). */
+  /**
+   * The built-in proposer's hierarchy (synchronous, ~0.2–0.8 s for a photo the first time). With a detector
+   * configured, call ComputeContext.prepareBuiltin first: it installs the box-guided hierarchy, whose node
+   * ids differ from this weight-free one.
+   */
   hierarchy(): RegionHierarchy {
     if (!this.hierarchyCache) this.hierarchyCache = buildHierarchy(this.image);
     return this.hierarchyCache;

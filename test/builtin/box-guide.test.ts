@@ -48,4 +48,24 @@ describe("box guidance of the merge cost", () => {
     );
     expect(whole.factor(0, 1, 4, 4)).toBe(1);
   });
+
+  it("counts only the part of a box inside the image, and keeps costs positive for any weights", () => {
+    // The same top-half box, reaching far outside the image: same factors as the clipped one.
+    const wide = new BoxGuide(
+      [{ x0: -10, y0: -10, x1: 13, y1: 1, score: 0.9 }],
+      { inside: 0.7, across: 0.5 },
+      labels,
+      W,
+      H,
+      7,
+    );
+    expect(wide.factor(0, 1, 4, 4)).toBeCloseTo(1 - 0.7 * 0.9);
+    expect(wide.factor(0, 2, 4, 4)).toBeCloseTo(1 + 0.5 * 0.9);
+    const box = [{ x0: 0, y0: 0, x1: 3, y1: 1, score: 1 }];
+    const strong = new BoxGuide(box, { inside: 5, across: -1 }, labels, W, H, 7);
+    expect(strong.factor(0, 1, 4, 4)).toBeGreaterThan(0);
+    expect(strong.factor(0, 2, 4, 4)).toBe(1);
+    const partial = new BoxGuide(box, { inside: Number.NaN } as never, labels, W, H, 7);
+    expect(partial.factor(0, 2, 4, 4)).toBeCloseTo(1.5);
+  });
 });

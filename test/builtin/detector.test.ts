@@ -5,6 +5,9 @@ import { describe, expect, it } from "vitest";
 import { scoreImage, summarise } from "../../src/eval/proposals.js";
 import { type GtImage, loadCocoPanoptic } from "../../src/eval/proposals-data.js";
 import { boxIoU, decodeDetections } from "../../src/proposers/builtin/detector-model.js";
+import { seedRegions } from "../../src/proposers/builtin/detector-seed.js";
+import { loadImage } from "../../src/image/load.js";
+import { maskArea, maskIoU } from "../../src/regions/mask.js";
 import {
   createBuiltinProposer,
   detectorAvailable,
@@ -187,5 +190,36 @@ describe.skipIf(!available)("CenterNet detector seeding (optional packages)", ()
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
     expect(wrong.stderr).toMatch(/--detector works with the builtin proposer only/);
+  });
+
+  it("never drops a detected object's mark when seeds replace level regions", {
+    timeout: 60_000,
+  }, async () => {
+    // Photos where a seed duplicates a level region that the budget cut would drop (found by review).
+    const proposer = createBuiltinProposer({ detector: "centernet" });
+    // biome-ignore lint/suspicious/noExplicitAny: the test reads the boxes the proposer used
+    const seeding = (proposer as any).seeding;
+    for (const [stem, granularity] of [
+      ["000000000885", 0.5],
+      ["000000001532", 0.2],
+    ] as const) {
+      const image = await loadImage(cocoImage(stem));
+      const h = await proposer.hierarchyFor(image);
+      const base = hierarchyRegions(h, { granularity });
+      const out = await proposer.propose(image, { granularity });
+      expect(out.length).toBe(base.length);
+      let checked = 0;
+      for (const s of seedRegions(h, image, await seeding.detect(image))) {
+        const area = maskArea(s.mask);
+        if (!base.some((b) => maskIoU(s.mask, b.mask, area, b.area) > 0.9)) continue;
+        // The object had a level region: its seed or that region (or another duplicate) is still marked.
+        checked++;
+        expect(
+          out.some((r) => maskIoU(s.mask, r.mask, area, r.area) > 0.9),
+          `${stem}: ${s.detection.label}`,
+        ).toBe(true);
+      }
+      expect(checked).toBeGreaterThan(0);
+    }
   });
 });

@@ -12,7 +12,7 @@ import type { SetExit } from "./index.js";
 
 function parseNonNegativeInt(flag: string): (v: string) => number {
   return (v: string) => {
-    const n = Number(v);
+    const n = v.trim() === "" ? Number.NaN : Number(v);
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a whole number ≥ 0`);
     return n;
   };
@@ -102,7 +102,9 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
           throw new UserError(`${o.dataset}: ${(e as Error).message}`);
         }
         if (results[0].summary.images === 0)
-          throw new UserError(`${spec.dir}: no images with ground truth found`);
+          throw new UserError(
+            `${spec.dir}: no images with ground truth found${o.skip ? ` after skipping ${o.skip}` : ""}`,
+          );
         if (o.json) {
           process.stdout.write(
             `${JSON.stringify({

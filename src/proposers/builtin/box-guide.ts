@@ -33,13 +33,14 @@ const MAX_BOX_SHARE = 0.95;
 /** Per-region pixel counts inside each box, kept up to date as regions merge. */
 export class BoxGuide {
   private readonly k: number;
+  private readonly weights: BoxGuideWeights;
   private readonly counts: Float32Array;
   /** Each box's share of the image: a region spread over the image lies inside a box by this much. */
   private readonly share: Float64Array;
 
   constructor(
     private readonly boxes: readonly GuideBox[],
-    private readonly weights: BoxGuideWeights,
+    weights: Partial<BoxGuideWeights>,
     labels: Int32Array,
     width: number,
     height: number,
@@ -48,14 +49,25 @@ export class BoxGuide {
     const k = boxes.length;
     this.k = k;
     this.counts = new Float32Array(maxNodes * k);
-    this.share = Float64Array.from(boxes, (b) => ((b.x1 - b.x0 + 1) * (b.y1 - b.y0 + 1)) / (width * height));
+    this.share = new Float64Array(k);
     for (let j = 0; j < k; j++) {
       const b = boxes[j];
+      // Only the part inside the image counts, for the pixels and for the box's share alike.
       const x0 = Math.max(0, b.x0);
       const x1 = Math.min(width - 1, b.x1);
-      for (let y = Math.max(0, b.y0); y <= Math.min(height - 1, b.y1); y++)
+      const y0 = Math.max(0, b.y0);
+      const y1 = Math.min(height - 1, b.y1);
+      this.share[j] = (Math.max(0, x1 - x0 + 1) * Math.max(0, y1 - y0 + 1)) / (width * height);
+      for (let y = y0; y <= y1; y++)
         for (let x = x0; x <= x1; x++) this.counts[labels[y * width + x] * k + j]++;
     }
+    // Costs must stay positive: inside below 1; neither weight negative (NaN or missing → the default).
+    const w = (v: number | undefined, dflt: number, max: number) =>
+      Number.isFinite(v) ? Math.min(max, Math.max(0, v as number)) : dflt;
+    this.weights = {
+      inside: w(weights.inside, DEFAULT_BOX_GUIDE_WEIGHTS.inside, 0.99),
+      across: w(weights.across, DEFAULT_BOX_GUIDE_WEIGHTS.across, Number.POSITIVE_INFINITY),
+    };
   }
 
   /** Multiplier of the merge cost of regions a and b (areas na, nb). */
@@ -69,7 +81,7 @@ export class BoxGuide {
       if (f > MAX_BOX_SHARE) continue;
       const sa = Math.max(0, (counts[a * k + j] / na - f) / (1 - f));
       const sb = Math.max(0, (counts[b * k + j] / nb - f) / (1 - f));
-      const s = boxes[j].score;
+      const s = Number.isFinite(boxes[j].score) ? Math.min(1, Math.max(0, boxes[j].score)) : 0;
       inside = Math.max(inside, s * Math.min(sa, sb));
       across = Math.max(across, s * Math.abs(sa - sb));
     }

@@ -213,7 +213,8 @@ export function decodeDetections(
     const y1 = Math.max(0, (raw[i + 1] / INPUT_SIZE) * height);
     const x2 = Math.min(width, (raw[i + 2] / INPUT_SIZE) * width);
     const y2 = Math.min(height, (raw[i + 3] / INPUT_SIZE) * height);
-    if (x2 - x1 < 1 || y2 - y1 < 1) continue;
+    // Written so NaN coordinates fail too.
+    if (!(x2 - x1 >= 1 && y2 - y1 >= 1)) continue;
     cands.push({
       box: [x1, y1, x2 - x1, y2 - y1],
       score,

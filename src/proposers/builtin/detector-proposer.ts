@@ -110,7 +110,11 @@ export class DetectorSeeding {
     const select = { granularity: options.granularity, maxMarks: options.maxMarks };
     const base = hierarchyRegions(h, select);
     const fresh: { mask: Region["mask"]; area: number; detection: Detection; node: number }[] = [];
-    const isDup = (mask: Region["mask"], area: number, others: { mask: Region["mask"]; area: number }[]) => {
+    const isDup = (
+      mask: Region["mask"],
+      area: number,
+      others: readonly { mask: Region["mask"]; area: number }[],
+    ) => {
       const bb = maskBBox(mask);
       return others.some(
         (p) =>
@@ -123,22 +127,31 @@ export class DetectorSeeding {
       const area = maskArea(s.mask);
       // Like the levels: nothing near the whole image (a box filling the photo can seed the root).
       if (area === 0 || area > MAX_SEED_FRACTION * image.width * image.height) continue;
-      if (isDup(s.mask, area, base) || isDup(s.mask, area, fresh)) continue;
+      if (isDup(s.mask, area, fresh)) continue;
       fresh.push({ mask: s.mask, area, detection: s.detection, node: s.node });
     }
     const cap = options.maxMarks ?? Number.POSITIVE_INFINITY;
     // Replacing, seeds take at most half the marks (the most confident boxes first): at a coarse
     // granularity the few marks stay mostly the large level regions, and the count stays the levels'.
     const replacing = !(this.seeding.budget === "add" && options.maxMarks === undefined);
-    const room = replacing ? Math.ceil(base.length * MAX_SEED_SHARE) : cap;
-    const seeded = fresh.slice(0, Math.min(fresh.length, cap, room));
-    // Replace the weakest marks: the level cut keeps coarse, persistent regions first.
-    const kept =
-      this.seeding.budget === "add" && options.maxMarks === undefined
-        ? base
-        : seeded.length === 0
-          ? base
-          : hierarchyRegions(h, { ...select, maxMarks: Math.max(0, base.length - seeded.length) });
+    const limit = Math.min(cap, replacing ? Math.floor(base.length * MAX_SEED_SHARE) : cap);
+    const unmarked = (regions: readonly Region[]) =>
+      fresh.filter((f) => !isDup(f.mask, f.area, regions)).slice(0, limit);
+    let kept: Region[] = base;
+    let seeded = unmarked(base);
+    if (replacing && seeded.length > 0) {
+      // Replace the weakest marks: the level cut keeps coarse, persistent regions first. A seed that
+      // duplicates a region of the cut is left out (that region marks its object); one duplicating a region
+      // the cut dropped is used, so no object loses both. Re-cut until the two agree (a few rounds at most).
+      let n = seeded.length;
+      for (let round = 0; round < 8; round++) {
+        kept = hierarchyRegions(h, { ...select, maxMarks: Math.max(0, base.length - n) });
+        seeded = unmarked(kept);
+        if (seeded.length === n) break;
+        n = seeded.length;
+      }
+      seeded = seeded.slice(0, Math.max(0, base.length - kept.length));
+    }
     const all = [
       ...kept.map((r) => ({
         mask: r.mask,

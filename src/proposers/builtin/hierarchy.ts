@@ -286,7 +286,7 @@ export function buildHierarchy(image: RasterImage, options: Partial<HierarchyOpt
   const tree = buildMergeTree(work, labels, count, {
     ...o.merge,
     minArea: Math.max(4, Math.round(n * o.minRegion)),
-    guides,
+    guides: guides ?? o.merge.guides,
   });
   return new RegionHierarchy(image.width, image.height, work.width, work.height, labels, tree);
 }

@@ -1,7 +1,7 @@
 import type { Proposer } from "../../proposers/proposer.js";
 import type { SamSession } from "../../proposers/sam/index.js";
 import { HttpError } from "../errors.js";
-import type { BuiltinProposer } from "../../proposers/builtin/index.js";
+import type { BuiltinProposer, RegionHierarchy } from "../../proposers/builtin/index.js";
 import type { DetectorName } from "../../proposers/builtin/detector-model.js";
 import { type ImageEntry, ImageStore } from "../image-store.js";
 
@@ -43,7 +43,14 @@ export class ComputeContext {
       m.createBuiltinProposer({ detector }),
     );
     const proposer = await this.builtinPromise;
-    entry.useBuiltin(await proposer.hierarchyFor(entry.image), (granularity, maxMarks) =>
+    let hierarchy: RegionHierarchy;
+    try {
+      hierarchy = await proposer.hierarchyFor(entry.image);
+    } catch (err) {
+      // The detector is the server's set-up, not the request's fault (a missing or broken optional package).
+      throw new HttpError(503, "detector_unavailable", `detector ${detector}: ${(err as Error).message}`);
+    }
+    entry.useBuiltin(hierarchy, (granularity, maxMarks) =>
       proposer.propose(entry.image, { granularity, maxMarks }),
     );
   }
