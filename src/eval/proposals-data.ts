@@ -54,6 +54,7 @@ interface PanopticJson {
 export async function* loadCocoPanoptic(
   dir: string,
   limit = Number.POSITIVE_INFINITY,
+  skip = 0,
 ): AsyncGenerator<GtImage> {
   const jsonName = (await readdir(dir)).filter((f) => /^panoptic_.*\.json$/.test(f)).sort()[0];
   if (!jsonName) throw new Error(`no panoptic_*.json in ${dir}`);
@@ -61,10 +62,16 @@ export async function* loadCocoPanoptic(
   const byId = new Map(gt.images.map((im) => [im.id, im]));
   const anns = [...gt.annotations].sort((a, b) => a.file_name.localeCompare(b.file_name));
   let n = 0;
+  let skipped = 0;
   for (const ann of anns) {
     if (n >= limit) return;
     const info = byId.get(ann.image_id);
     if (!info) continue;
+    // Skipped images are not decoded.
+    if (skipped < skip) {
+      skipped++;
+      continue;
+    }
     const image = await decodeRgba(join(dir, "images", info.file_name));
     const png = await decodeRgba(join(dir, "panoptic", ann.file_name));
     if (png.width !== image.width || png.height !== image.height) {
@@ -86,17 +93,26 @@ export async function* loadCocoPanoptic(
  * BSDS500: DIR holds `images/val/<id>.jpg` and `groundTruth_png/val/<id>_<k>.png` (8-bit label maps, one
  * per annotator). Every segment of every annotator ≥ 0.1 % of the image is scored.
  */
-export async function* loadBsds(dir: string, limit = Number.POSITIVE_INFINITY): AsyncGenerator<GtImage> {
+export async function* loadBsds(
+  dir: string,
+  limit = Number.POSITIVE_INFINITY,
+  skip = 0,
+): AsyncGenerator<GtImage> {
   const imgDir = join(dir, "images", "val");
   const gtDir = join(dir, "groundTruth_png", "val");
   const files = (await readdir(imgDir)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
   const gtFiles = (await readdir(gtDir)).sort();
   let n = 0;
+  let skipped = 0;
   for (const f of files) {
     if (n >= limit) return;
     const id = basename(f, extname(f));
     const mine = gtFiles.filter((g) => g.startsWith(`${id}_`) && g.endsWith(".png"));
     if (mine.length === 0) continue;
+    if (skipped < skip) {
+      skipped++;
+      continue;
+    }
     const image = await decodeRgba(join(imgDir, f));
     const px = image.width * image.height;
     const labelMaps: Int32Array[] = [];
@@ -128,6 +144,12 @@ export async function* loadBsds(dir: string, limit = Number.POSITIVE_INFINITY): 
   }
 }
 
-export function loadDataset(kind: DatasetKind, dir: string, limit?: number): AsyncGenerator<GtImage> {
-  return kind === "coco-panoptic" ? loadCocoPanoptic(dir, limit) : loadBsds(dir, limit);
+/** The images of a data set in file-name order: the first `skip` passed over (not decoded), then `limit`. */
+export function loadDataset(
+  kind: DatasetKind,
+  dir: string,
+  limit?: number,
+  skip = 0,
+): AsyncGenerator<GtImage> {
+  return kind === "coco-panoptic" ? loadCocoPanoptic(dir, limit, skip) : loadBsds(dir, limit, skip);
 }

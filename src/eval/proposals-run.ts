@@ -29,11 +29,7 @@ export interface EvalProposalsResult {
  */
 export async function evaluateProposals(o: EvalProposalsOptions): Promise<EvalProposalsResult[]> {
   const per: ImageScore[][] = o.granularities.map(() => []);
-  let seen = 0;
-  const skip = o.skip ?? 0;
-  const limit = o.limit === undefined ? undefined : o.limit + skip;
-  for await (const gt of loadDataset(o.kind, o.dir, limit)) {
-    if (seen++ < skip) continue;
+  for await (const gt of loadDataset(o.kind, o.dir, o.limit, o.skip ?? 0)) {
     const scores: ImageScore[] = [];
     for (let i = 0; i < o.granularities.length; i++) {
       const t0 = performance.now();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateProposals } from "../../src/eval/proposals-run.js";
 import { scoreImage, summarise } from "../../src/eval/proposals.js";
-import { loadBsds, loadCocoPanoptic } from "../../src/eval/proposals-data.js";
+import { loadBsds, loadCocoPanoptic, loadDataset } from "../../src/eval/proposals-data.js";
 import { createBuiltinProposer } from "../../src/proposers/builtin/index.js";
 import { maskFromFull } from "../../src/regions/mask.js";
 import { makeRegion, type Region } from "../../src/regions/region.js";
@@ -65,6 +65,20 @@ describe("built-in proposer quality floor (regression guard, not the benchmark)"
     // Measured 0.494 mIoU, boundary F 0.775 on these 2 photos.
     expect(r.summary.oracleMIoU).toBeGreaterThan(0.44);
     expect(r.summary.boundary!.f).toBeGreaterThan(0.7);
+  });
+});
+
+describe("data set loaders", () => {
+  it("pass over the first images without decoding them (--skip)", async () => {
+    for (const kind of ["coco-panoptic", "bsds"] as const) {
+      const dir = dataset(kind === "bsds" ? "bsds500" : "coco-panoptic-val2017");
+      const two: string[] = [];
+      for await (const gt of loadDataset(kind, dir, 2)) two.push(gt.name);
+      const skipped: string[] = [];
+      for await (const gt of loadDataset(kind, dir, 1, 1)) skipped.push(gt.name);
+      expect(two).toHaveLength(2);
+      expect(skipped).toEqual([two[1]]);
+    }
   });
 });
 
