@@ -1,4 +1,6 @@
-import { InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { DEFAULT_MAX_PIXELS } from "../image/load.js";
+import { DEFAULT_ALPHA, DEFAULT_GRANULARITY, DEFAULT_MARKS } from "../pipeline/mark.js";
 import type { LabelStyle } from "../marks/labels.js";
 import { MARK_TYPES, type MarkType } from "../render/render.js";
 
@@ -60,4 +62,39 @@ export interface MarkingCliFlags {
   alpha: number;
   fontSize?: number;
   maxPixels: number;
+}
+
+/** `--granularity` and `--max-marks`: how many regions a proposer offers (som mark, ask, task). */
+export function addRegionCountOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "-g, --granularity <g>",
+      "0 = few large regions … 1 = many small ones",
+      parseUnit("--granularity"),
+      DEFAULT_GRANULARITY,
+    )
+    .option("-n, --max-marks <n>", "mark at most N regions", parsePositiveInt("--max-marks"));
+}
+
+/** How marks are drawn (`--marks`, `--labels`, `--alpha`, `--font-size`) and the input size guard. */
+export function addDrawOptions(cmd: Command, labels: LabelStyle): Command {
+  return cmd
+    .addOption(
+      new Option("--marks <types>", "what to draw: number,mask,contour,box in any mix")
+        .argParser(parseMarkTypes)
+        .default([...DEFAULT_MARKS], DEFAULT_MARKS.join(",")),
+    )
+    .option("--labels <style>", "label text: numeric (1,2,…) or alpha (a…z, aa…)", parseLabelStyle, labels)
+    .option("--alpha <a>", "mask tint opacity 0..1", parseUnit("--alpha"), DEFAULT_ALPHA)
+    .option(
+      "--font-size <px>",
+      "label font size (default: 3% of the shorter image side)",
+      parsePositiveInt("--font-size"),
+    )
+    .option(
+      "--max-pixels <n>",
+      "refuse larger images (decompression-bomb guard)",
+      parsePositiveInt("--max-pixels"),
+      DEFAULT_MAX_PIXELS,
+    );
 }

@@ -1,8 +1,7 @@
 import { basename, extname } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_MAX_PIXELS, loadImage } from "../../image/load.js";
+import { loadImage } from "../../image/load.js";
 import type { RasterImage } from "../../image/raster.js";
-import { DEFAULT_ALPHA, DEFAULT_GRANULARITY, DEFAULT_MARKS } from "../../pipeline/mark.js";
 import { loadTemplate, type PromptTemplate, type TaskName } from "../../prompts/templates.js";
 import { loadMaskRegions } from "../../proposers/masks/index.js";
 import { createProposer } from "../../proposers/registry.js";
@@ -15,13 +14,7 @@ import type { MarkStyle } from "../../tasks/render-regions.js";
 import type { TaskOutput } from "../../tasks/task-input.js";
 import { writeTaskOutput } from "../../tasks/write-output.js";
 import { UserError } from "../errors.js";
-import {
-  type MarkingCliFlags,
-  parseLabelStyle,
-  parseMarkTypes,
-  parsePositiveInt,
-  parseUnit,
-} from "../options.js";
+import { addDrawOptions, addRegionCountOptions, type MarkingCliFlags, parsePositiveInt } from "../options.js";
 import type { SetExit } from "./index.js";
 
 /** Flags shared by `som ask` and `som task …`. */
@@ -143,32 +136,12 @@ export function addMarkingOptions(
       )
       .option("--segments-info <file>", "COCO panoptic JSON for a --masks panoptic PNG");
   }
-  return cmd
-    .option(
-      "-g, --granularity <g>",
-      "0 = few large regions … 1 = many small ones",
-      parseUnit("--granularity"),
-      DEFAULT_GRANULARITY,
-    )
-    .option("-n, --max-marks <n>", "mark at most N regions", parsePositiveInt("--max-marks"))
-    .option(
-      "--group-size <k>",
-      "at most K marks per request; dense images are split and the answers merged",
-      parsePositiveInt("--group-size"),
-    )
-    .addOption(
-      new Option("--marks <types>", "what to draw: number,mask,contour,box in any mix")
-        .argParser(parseMarkTypes)
-        .default([...DEFAULT_MARKS], DEFAULT_MARKS.join(",")),
-    )
-    .option("--labels <style>", "label text: numeric (1,2,…) or alpha (a,b,…)", parseLabelStyle, o.labels)
-    .option("--alpha <a>", "mask tint opacity 0..1", parseUnit("--alpha"), DEFAULT_ALPHA)
-    .option(
-      "--font-size <px>",
-      "label font size on the image sent (default: 3% of its shorter side)",
-      parsePositiveInt("--font-size"),
-    )
-    .option("--max-pixels <n>", "refuse larger images", parsePositiveInt("--max-pixels"), DEFAULT_MAX_PIXELS);
+  addRegionCountOptions(cmd).option(
+    "--group-size <k>",
+    "at most K marks per request; dense images are split and the answers merged",
+    parsePositiveInt("--group-size"),
+  );
+  return addDrawOptions(cmd, o.labels);
 }
 
 export interface Prepared {

@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { evaluateProposals } from "../../eval/proposals-run.js";
 import { BOUNDARY_TOLERANCE } from "../../eval/proposals.js";
 import { parseDatasetSpec } from "../../eval/proposals-data.js";
+import { DEFAULT_GRANULARITY } from "../../pipeline/mark.js";
 import { registerEvalTasks } from "../../eval/commands.js";
 import { addDetectorOption, detectorFromCli } from "../../proposers/builtin/detector-cli.js";
 import { createProposer } from "../../proposers/registry.js";
@@ -45,7 +46,9 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
       "coco-panoptic:DIR (panoptic_*.json, panoptic/, images/) or bsds:DIR",
     )
     .option("-p, --proposer <name>", "proposer to score", "builtin")
-    .option("-g, --granularity <g>", "granularity, or several comma-separated", parseGranularities, [0.5])
+    .option("-g, --granularity <g>", "granularity, or several comma-separated", parseGranularities, [
+      DEFAULT_GRANULARITY,
+    ])
     .option("-n, --max-marks <n>", "cap regions per image", parsePositiveInt("--max-marks"))
     .option("--limit <n>", "score only the first N images (in file-name order)", parsePositiveInt("--limit"))
     .option(

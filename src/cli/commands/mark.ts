@@ -1,9 +1,9 @@
 import { mkdir, stat } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { DEFAULT_MAX_PIXELS, loadImage } from "../../image/load.js";
+import { loadImage } from "../../image/load.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
-import { DEFAULT_ALPHA, DEFAULT_GRANULARITY, DEFAULT_MARKS, markImage } from "../../pipeline/mark.js";
+import { markImage } from "../../pipeline/mark.js";
 import { loadMaskRegions } from "../../proposers/masks/index.js";
 import type { Proposer } from "../../proposers/proposer.js";
 import { addDetectorOption } from "../../proposers/builtin/detector-cli.js";
@@ -11,13 +11,7 @@ import { createProposer, PROPOSER_NAMES } from "../../proposers/registry.js";
 import { addSamOptions } from "../../proposers/sam/cli-options.js";
 import type { Region } from "../../regions/region.js";
 import { UserError } from "../errors.js";
-import {
-  type MarkingCliFlags,
-  parseLabelStyle,
-  parseMarkTypes,
-  parsePositiveInt,
-  parseUnit,
-} from "../options.js";
+import { addDrawOptions, addRegionCountOptions, type MarkingCliFlags } from "../options.js";
 import type { SetExit } from "./index.js";
 
 export interface MarkCliOptions extends MarkingCliFlags {
@@ -44,33 +38,9 @@ export function registerMark(program: Command, setExit: SetExit): void {
       "--masks <file>",
       "regions from a file: COCO JSON (results array or dataset), label PNG, or COCO panoptic PNG; a folder holds <stem>.json/.png per image",
     )
-    .option("--segments-info <file>", "COCO panoptic JSON giving category/crowd for --masks panoptic PNGs")
-    .option(
-      "-g, --granularity <g>",
-      "0 = few large regions … 1 = many small ones",
-      parseUnit("--granularity"),
-      DEFAULT_GRANULARITY,
-    )
-    .option("-n, --max-marks <n>", "mark at most N regions", parsePositiveInt("--max-marks"))
-    .addOption(
-      new Option("--marks <types>", "what to draw: number,mask,contour,box in any mix")
-        .argParser(parseMarkTypes)
-        .default([...DEFAULT_MARKS], DEFAULT_MARKS.join(",")),
-    )
-    .option("--labels <style>", "label text: numeric (1,2,…) or alpha (a…z, aa…)", parseLabelStyle, "numeric")
-    .option("--alpha <a>", "mask tint opacity 0..1", parseUnit("--alpha"), DEFAULT_ALPHA)
-    .option(
-      "--font-size <px>",
-      "label font size (default: 3% of the shorter image side)",
-      parsePositiveInt("--font-size"),
-    )
-    .option(
-      "--max-pixels <n>",
-      "refuse larger images (decompression-bomb guard)",
-      parsePositiveInt("--max-pixels"),
-      DEFAULT_MAX_PIXELS,
-    )
-    .option("-q, --quiet", "no progress lines");
+    .option("--segments-info <file>", "COCO panoptic JSON giving category/crowd for --masks panoptic PNGs");
+  addRegionCountOptions(cmd);
+  addDrawOptions(cmd, "numeric").option("-q, --quiet", "no progress lines");
   // Optional detector seeding of the built-in proposer (--detector): src/proposers/builtin/detector-cli.ts
   addDetectorOption(cmd);
   // SAM proposer flags (--model, --dtype, --device, --points-per-side, …): see src/proposers/sam/cli-options.ts

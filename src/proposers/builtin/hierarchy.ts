@@ -1,5 +1,5 @@
 import type { RasterImage } from "../../image/raster.js";
-import { type Mask, emptyMask } from "../../regions/mask.js";
+import { type Mask, emptyMask, tightenMask } from "../../regions/mask.js";
 import { makeWorkImage } from "./features.js";
 import { buildMergeTree, type MergeOptions, type MergeTree } from "./merge.js";
 import { oversegment } from "./oversegment.js";
@@ -229,10 +229,6 @@ export class RegionHierarchy {
     const colMap = new Int32Array(cw);
     for (let X = 0; X < cw; X++) colMap[X] = Math.min(w - 1, Math.floor(((X + X0) * w) / W)) - m.x;
     const data = new Uint8Array(cw * ch);
-    let x0 = cw;
-    let y0 = ch;
-    let x1 = -1;
-    let y1 = -1;
     for (let Y = 0; Y < ch; Y++) {
       const sy = Math.min(h - 1, Math.floor(((Y + Y0) * h) / H)) - m.y;
       if (sy < 0 || sy >= m.h) continue;
@@ -240,23 +236,10 @@ export class RegionHierarchy {
       const drow = Y * cw;
       for (let X = 0; X < cw; X++) {
         const sx = colMap[X];
-        if (sx >= 0 && sx < m.w && m.data[srow + sx]) {
-          data[drow + X] = 1;
-          if (X < x0) x0 = X;
-          if (X > x1) x1 = X;
-          if (Y < y0) y0 = Y;
-          y1 = Y;
-        }
+        if (sx >= 0 && sx < m.w && m.data[srow + sx]) data[drow + X] = 1;
       }
     }
-    if (x1 < 0) return emptyMask(W, H);
-    const tw = x1 - x0 + 1;
-    const th = y1 - y0 + 1;
-    if (tw === cw && th === ch) return { width: W, height: H, x: X0, y: Y0, w: cw, h: ch, data };
-    const tight = new Uint8Array(tw * th);
-    for (let Y = 0; Y < th; Y++)
-      tight.set(data.subarray((Y + y0) * cw + x0, (Y + y0) * cw + x0 + tw), Y * tw);
-    return { width: W, height: H, x: X0 + x0, y: Y0 + y0, w: tw, h: th, data: tight };
+    return tightenMask({ width: W, height: H, x: X0, y: Y0, w: cw, h: ch, data });
   }
 }
 
