@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { loadCocoPanoptic } from "../src/eval/proposals-data.js";
 import { oracleIoUs } from "../src/eval/proposals.js";
 import { createBuiltinProposer } from "../src/proposers/builtin/index.js";
+import { nodeOverlap } from "./node-overlap.js";
 
 const { values } = parseArgs({
   options: {
@@ -36,30 +37,9 @@ for await (const im of loadCocoPanoptic(values.dir, Number(values.limit), Number
   const regions = await p.propose(im.image, { granularity: Number(values.granularity) });
   const sel = oracleIoUs(regions, im.labelMaps[0], im.image.width, im.segments[0]);
   const h = await p.hierarchyFor(im.image);
-  const t = h.tree;
-  const S = im.segments[0].length;
-  const idx = new Map(im.segments[0].map((s, i) => [s, i]));
-  const inter = new Float64Array(t.nodeCount * S);
-  const gtArea = new Float64Array(S);
-  const { workWidth: w, workHeight: wh, width: W, height: H } = h;
-  for (let y = 0; y < wh; y++)
-    for (let x = 0; x < w; x++) {
-      const X = Math.min(W - 1, Math.floor(((x + 0.5) * W) / w));
-      const Y = Math.min(H - 1, Math.floor(((y + 0.5) * H) / wh));
-      const k = idx.get(im.labelMaps[0][Y * W + X]);
-      if (k === undefined) continue;
-      gtArea[k]++;
-      inter[h.leafLabels[y * w + x] * S + k]++;
-    }
-  const best = new Float64Array(S);
-  for (let v = 0; v < t.nodeCount; v++) {
-    if (v >= t.leafCount)
-      for (let k = 0; k < S; k++) inter[v * S + k] = inter[t.left[v] * S + k] + inter[t.right[v] * S + k];
-    for (let k = 0; k < S; k++) {
-      const i = inter[v * S + k];
-      if (i) best[k] = Math.max(best[k], i / (t.area[v] + gtArea[k] - i));
-    }
-  }
+  const best = nodeOverlap(h, im.labelMaps[0], im.segments[0]).bestOf(
+    Array.from({ length: h.nodeCount }, (_, v) => v),
+  );
   const px = im.image.width * im.image.height;
   im.segments[0].forEach((id, k) => {
     const s = seg.get(id)!;

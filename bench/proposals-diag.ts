@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { buildHierarchy } from "../src/proposers/builtin/hierarchy.js";
 import { selectNodes } from "../src/proposers/builtin/select.js";
 import { loadCocoPanoptic } from "../src/eval/proposals-data.js";
+import { nodeOverlap } from "./node-overlap.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,39 +35,8 @@ for await (const gt of loadCocoPanoptic(values.dataset, Number(values.limit))) {
   secs += (performance.now() - t0) / 1000;
   n++;
   leaves += h.leafCount;
-  const segs = gt.segments[0];
-  const S = segs.length;
-  const idx = new Map(segs.map((s, i) => [s, i]));
-  const { workWidth: w, workHeight: hh, width: W, height: H } = h;
-  // GT label per working pixel (nearest), then per node intersections bottom-up.
   const t = h.tree;
-  const inter = new Float64Array(t.nodeCount * S);
-  const gtArea = new Float64Array(S);
-  for (let y = 0; y < hh; y++) {
-    for (let x = 0; x < w; x++) {
-      const X = Math.min(W - 1, Math.floor(((x + 0.5) * W) / w));
-      const Y = Math.min(H - 1, Math.floor(((y + 0.5) * H) / hh));
-      const k = idx.get(gt.labelMaps[0][Y * W + X]);
-      if (k === undefined) continue;
-      gtArea[k]++;
-      inter[h.leafLabels[y * w + x] * S + k]++;
-    }
-  }
-  for (let v = t.leafCount; v < t.nodeCount; v++) {
-    for (let k = 0; k < S; k++) inter[v * S + k] = inter[t.left[v] * S + k] + inter[t.right[v] * S + k];
-  }
-  const bestOf = (nodes: Iterable<number>) => {
-    const best = new Float64Array(S);
-    for (const v of nodes) {
-      for (let k = 0; k < S; k++) {
-        const i = inter[v * S + k];
-        if (!i) continue;
-        const iou = i / (t.area[v] + gtArea[k] - i);
-        if (iou > best[k]) best[k] = iou;
-      }
-    }
-    return [...best];
-  };
+  const { bestOf } = nodeOverlap(h, gt.labelMaps[0], gt.segments[0]);
   allBest.push(...bestOf(Array.from({ length: t.nodeCount }, (_, i) => i)));
   {
     const ok = Array.from({ length: t.nodeCount }, (_, i) => i).filter(
