@@ -14,6 +14,36 @@ export function parseUnit(name: string) {
   };
 }
 
+/** Number(v), but an empty or blank value is not 0. */
+function toNumber(v: string): number {
+  return v.trim() === "" ? Number.NaN : Number(v);
+}
+
+export function parsePositiveNumber(name: string) {
+  return (v: string): number => {
+    const n = toNumber(v);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
+}
+
+export function parseNumberIn(name: string, lo: number, hi: number) {
+  return (v: string): number => {
+    const n = toNumber(v);
+    if (!Number.isFinite(n) || n < lo || n > hi)
+      throw new InvalidArgumentError(`${name} must be from ${lo} to ${hi}`);
+    return n;
+  };
+}
+
+export function parseNonNegativeInt(name: string) {
+  return (v: string): number => {
+    const n = toNumber(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
+    return n;
+  };
+}
+
 export function parsePositiveInt(name: string) {
   return (v: string): number => {
     const n = Number(v);

@@ -1,5 +1,5 @@
 import { basename, extname } from "node:path";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
 import { loadImage } from "../../image/load.js";
 import type { RasterImage } from "../../image/raster.js";
 import { loadTemplate, type PromptTemplate, type TaskName } from "../../prompts/templates.js";
@@ -14,7 +14,15 @@ import type { MarkStyle } from "../../tasks/render-regions.js";
 import type { TaskOutput } from "../../tasks/task-input.js";
 import { writeTaskOutput } from "../../tasks/write-output.js";
 import { UserError } from "../errors.js";
-import { addDrawOptions, addRegionCountOptions, type MarkingCliFlags, parsePositiveInt } from "../options.js";
+import {
+  addDrawOptions,
+  addRegionCountOptions,
+  type MarkingCliFlags,
+  parseNonNegativeInt,
+  parseNumberIn,
+  parsePositiveInt,
+  parsePositiveNumber,
+} from "../options.js";
 import type { SetExit } from "./index.js";
 
 /** Flags shared by `som ask` and `som task …`. */
@@ -92,13 +100,13 @@ export function addProviderOptions(
     .option("--cache-dir <dir>", "response cache folder (default $SOM_CACHE_DIR or ~/.cache/som/responses)")
     .option("--replay <file>", "answer offline from a recorded JSONL file (implies --provider replay)")
     .option("--record <file>", "append every answer to a JSONL file, for --replay later")
-    .option("--timeout <s>", "seconds to wait for one answer (default 120)", positiveNumber("--timeout"))
+    .option("--timeout <s>", "seconds to wait for one answer (default 120)", parsePositiveNumber("--timeout"))
     .option(
       "--max-retries <n>",
       "retries on 429/5xx/network errors (default 3)",
-      nonNegativeInt("--max-retries"),
+      parseNonNegativeInt("--max-retries"),
     )
-    .option("--temperature <t>", "sampling temperature", rangeNumber("--temperature", 0, 2))
+    .option("--temperature <t>", "sampling temperature", parseNumberIn("--temperature", 0, 2))
     .option("--max-tokens <n>", "longest answer, in tokens", parsePositiveInt("--max-tokens"))
     .option("--structured", "ask for JSON-schema structured output even from openai-compatible servers")
     .option("--no-structured", "never ask for structured output; parse the text answer")
@@ -250,29 +258,4 @@ export async function emit(
     const cached = out.json.cached ? " (cached)" : "";
     process.stderr.write(`som: marks [${ids}]${unknown}${cached} → ${paths.join(", ")}\n`);
   }
-}
-
-function positiveNumber(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
-    return n;
-  };
-}
-
-function nonNegativeInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
-    return n;
-  };
-}
-
-function rangeNumber(name: string, lo: number, hi: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < lo || n > hi)
-      throw new InvalidArgumentError(`${name} must be from ${lo} to ${hi}`);
-    return n;
-  };
 }

@@ -8,16 +8,8 @@ import { registerEvalTasks } from "../../eval/commands.js";
 import { addDetectorOption, detectorFromCli } from "../../proposers/builtin/detector-cli.js";
 import { createProposer } from "../../proposers/registry.js";
 import { UserError } from "../errors.js";
-import { parsePositiveInt } from "../options.js";
+import { parseNonNegativeInt, parsePositiveInt } from "../options.js";
 import type { SetExit } from "./index.js";
-
-function parseNonNegativeInt(flag: string): (v: string) => number {
-  return (v: string) => {
-    const n = v.trim() === "" ? Number.NaN : Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a whole number ≥ 0`);
-    return n;
-  };
-}
 
 function parseGranularities(v: string): number[] {
   const gs = v.split(",").map((s) => Number(s.trim()));

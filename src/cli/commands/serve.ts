@@ -3,7 +3,7 @@ import { DETECTOR_NAMES, type DetectorName } from "../../proposers/builtin/detec
 import { PROVIDER_NAMES, type ProviderConfig } from "../../providers/index.js";
 import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from "../../server/options.js";
 import { UserError } from "../errors.js";
-import { parsePositiveInt } from "../options.js";
+import { parseNumberIn, parsePositiveInt, parsePositiveNumber } from "../options.js";
 import type { SetExit } from "./index.js";
 
 interface ServeCliOptions {
@@ -32,12 +32,6 @@ interface ServeCliOptions {
   quiet?: boolean;
 }
 
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
-  return n;
-};
-
 const port = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("--port must be 0..65535");
@@ -58,7 +52,7 @@ export function registerServe(program: Command, _setExit: SetExit): void {
     .option(
       "--max-body <MB>",
       "largest request body",
-      positive("--max-body"),
+      parsePositiveNumber("--max-body"),
       DEFAULT_SERVE_OPTIONS.maxBodyBytes / 2 ** 20,
     )
     .option(
@@ -82,13 +76,13 @@ export function registerServe(program: Command, _setExit: SetExit): void {
     .option(
       "--timeout <s>",
       "request deadline, queueing included",
-      positive("--timeout"),
+      parsePositiveNumber("--timeout"),
       DEFAULT_SERVE_OPTIONS.timeoutMs / 1000,
     )
     .option(
       "--cache-mb <MB>",
       "memory for cached images, hierarchies and results (default 256)",
-      positive("--cache-mb"),
+      parsePositiveNumber("--cache-mb"),
     )
     .option("--allow-url-fetch", "accept imageUrl (http/https to public addresses only)")
     .option(
@@ -112,12 +106,12 @@ export function registerServe(program: Command, _setExit: SetExit): void {
     .option("--no-cache", "do not read or write the response cache")
     .option("--cache-dir <dir>", "response cache folder")
     .option("--replay <file>", "answer from a recorded JSONL file (implies --provider replay)")
-    .option("--model-timeout <s>", "seconds to wait for one model answer", positive("--model-timeout"))
-    .option("--temperature <t>", "sampling temperature", (v: string) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < 0 || n > 2) throw new InvalidArgumentError("--temperature must be 0..2");
-      return n;
-    })
+    .option(
+      "--model-timeout <s>",
+      "seconds to wait for one model answer",
+      parsePositiveNumber("--model-timeout"),
+    )
+    .option("--temperature <t>", "sampling temperature", parseNumberIn("--temperature", 0, 2))
     .option("--max-tokens <n>", "longest answer, in tokens", parsePositiveInt("--max-tokens"))
     .option("--structured", "ask for structured output even from openai-compatible servers")
     .option("--no-structured", "never ask for structured output")
