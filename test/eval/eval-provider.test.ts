@@ -1,26 +1,15 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dataset } from "../helpers/datasets.js";
 import type { ModelInput } from "../helpers/fake-http-server.js";
 import { startFakeOpenAI } from "../helpers/fake-openai-server.js";
+import { useModelEnv } from "../helpers/model-env.js";
 import { somInProcess as som } from "../helpers/cli.js";
 
 const COCO = dataset("coco-panoptic-val2017");
 const KEY = "sk-eval-secret-42";
-let dir: string;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "som-eval-provider-"));
-  process.env.OPENAI_API_KEY = KEY;
-  process.env.SOM_CACHE_DIR = join(dir, "cache");
-});
-afterAll(async () => {
-  process.env = saved;
-  await rm(dir, { recursive: true, force: true });
-});
+const env = useModelEnv("som-eval-provider-", KEY);
 
 /** The mark id of each expression's segment with --masks gt: its position in the image's segments_info. */
 async function expectedMarks(): Promise<Map<string, number>> {
@@ -51,8 +40,8 @@ describe("som eval refer against an OpenAI-protocol server, then replayed", () =
         return JSON.stringify({ ids: id ? [String(id)] : [] });
       },
     });
-    const out = join(dir, "live");
-    const rec = join(dir, "answers.jsonl");
+    const out = join(env.dir, "live");
+    const rec = join(env.dir, "answers.jsonl");
     const args = [
       "eval",
       "refer",
@@ -104,13 +93,13 @@ describe("som eval refer against an OpenAI-protocol server, then replayed", () =
     expect(live.metrics.no_target_accuracy).toBe(1);
 
     // The recorded answers replay offline (the server is closed) to the same scores.
-    const replayed = await som([...args, "--replay", rec, "-o", join(dir, "replayed")]);
+    const replayed = await som([...args, "--replay", rec, "-o", join(env.dir, "replayed")]);
     expect(replayed.code).toBe(0);
     const r2 = JSON.parse(replayed.stdout);
     expect(r2.provider).toBe("replay");
     expect(r2.metrics).toEqual(live.metrics);
     expect(r2.breakdown).toEqual(live.breakdown);
-    const lines = (await readFile(join(dir, "replayed", "samples.jsonl"), "utf8")).trim().split("\n");
+    const lines = (await readFile(join(env.dir, "replayed", "samples.jsonl"), "utf8")).trim().split("\n");
     expect(lines.map((l) => JSON.parse(l).cached)).toEqual([true, true, true, true]);
   });
 });

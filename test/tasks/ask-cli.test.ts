@@ -1,12 +1,11 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Region } from "../../src/regions/region.js";
 import { decodeRle } from "../../src/regions/rle.js";
-import type { FakeServer, ModelInput } from "../helpers/fake-http-server.js";
 import { startFakeOpenAI } from "../helpers/fake-openai-server.js";
+import { useModelEnv } from "../helpers/model-env.js";
 import { somInProcess as som } from "../helpers/cli.js";
 import { COCO, cocoMarks, cocoTruth, PANOPTIC_JSON } from "./coco.js";
 
@@ -15,19 +14,14 @@ const STEM = "000000000139";
 const IMAGE = join(COCO, "images", `${STEM}.jpg`);
 const MASKS = ["--masks", join(COCO, "panoptic", `${STEM}.png`), "--segments-info", PANOPTIC_JSON];
 
-let dir: string;
-let server: (FakeServer & { baseURL: string }) | undefined;
 let regions: Region[];
 let tvMark: number;
 let tvId: number;
 let photo: { data: Buffer; width: number; height: number };
-const seen: ModelInput[] = [];
-const savedEnv = { ...process.env };
+const env = useModelEnv("som-ask-", KEY, { checksKey: true });
+const fakeModel = env.fake;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "som-ask-"));
-  process.env.OPENAI_API_KEY = KEY;
-  process.env.SOM_CACHE_DIR = join(dir, "cache");
   const marks = await cocoMarks(STEM);
   regions = marks.regions;
   photo = { data: Buffer.from(marks.image.data), width: marks.image.width, height: marks.image.height };
@@ -37,31 +31,10 @@ beforeAll(async () => {
   const tvs = regions.filter((r) => r.extra?.category_id === tvId).sort((a, b) => b.area - a.area);
   tvMark = tvs[0].id;
 });
-afterAll(async () => {
-  process.env = savedEnv;
-  await rm(dir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  seen.length = 0;
-});
-
-async function fakeModel(answer: (input: ModelInput, n: number) => string) {
-  server = await startFakeOpenAI({
-    apiKey: KEY,
-    model: (input) => {
-      seen.push(input);
-      return answer(input, seen.length);
-    },
-  });
-  return server;
-}
-
 describe("som ask", () => {
   it("sends the marked photo and question, writes the referenced region and a highlighted PNG", async () => {
     const s = await fakeModel(() => `The television is [${tvMark}]. I also see [99].`);
-    const out = join(dir, "ask1");
+    const out = join(env.dir, "ask1");
     const r = await som([
       "ask",
       IMAGE,
@@ -78,10 +51,10 @@ describe("som ask", () => {
     expect(r.stderr).not.toContain(KEY);
 
     // What the model was sent: the question, the SoM system prompt, a marked PNG of the photo.
-    expect(seen).toHaveLength(1);
-    expect(seen[0].prompt).toBe("Where is the TV?");
-    expect(seen[0].system).toContain("please highlight them with []");
-    const sent = await sharp(seen[0].image).raw().ensureAlpha().toBuffer({ resolveWithObject: true });
+    expect(env.seen).toHaveLength(1);
+    expect(env.seen[0].prompt).toBe("Where is the TV?");
+    expect(env.seen[0].system).toContain("please highlight them with []");
+    const sent = await sharp(env.seen[0].image).raw().ensureAlpha().toBuffer({ resolveWithObject: true });
     expect([sent.info.width, sent.info.height]).toEqual([640, 426]);
     let differ = 0;
     for (let i = 0; i < sent.data.length; i += 4) if (sent.data[i] !== photo.data[i]) differ++;
@@ -147,22 +120,22 @@ describe("som ask", () => {
       s.baseURL,
       ...MASKS,
       "-o",
-      join(dir, "ask2"),
+      join(env.dir, "ask2"),
       "-q",
     ];
     expect((await som(args)).code).toBe(0);
     const again = await som([...args, "--json"]);
     expect(again.code).toBe(0);
-    expect(seen).toHaveLength(1);
+    expect(env.seen).toHaveLength(1);
     expect(JSON.parse(again.stdout).cached).toBe(true);
     expect(JSON.parse(again.stdout).referenced[0].id).toBe(tvMark);
     expect((await som([...args, "--no-cache"])).code).toBe(0);
-    expect(seen).toHaveLength(2);
+    expect(env.seen).toHaveLength(2);
   });
 
   it("records answers and replays them offline", async () => {
     const s = await fakeModel(() => `It is mark ${tvMark}.`);
-    const file = join(dir, "answers.jsonl");
+    const file = join(env.dir, "answers.jsonl");
     const common = [IMAGE, "Where can I watch a film?", ...MASKS, "-q", "--json"];
     const live = await som([
       "ask",
@@ -173,13 +146,12 @@ describe("som ask", () => {
       "--record",
       file,
       "-o",
-      join(dir, "rec"),
+      join(env.dir, "rec"),
     ]);
     expect(live.code, live.stderr).toBe(0);
     await s.close();
-    server = undefined;
     expect(await readFile(file, "utf8")).not.toContain(KEY);
-    const replay = await som(["ask", ...common, "--replay", file, "-o", join(dir, "rep")]);
+    const replay = await som(["ask", ...common, "--replay", file, "-o", join(env.dir, "rep")]);
     expect(replay.code, replay.stderr).toBe(0);
     const a = JSON.parse(live.stdout);
     const b = JSON.parse(replay.stdout);
@@ -193,7 +165,7 @@ describe("som ask", () => {
       "--replay",
       file,
       "-o",
-      join(dir, "rep"),
+      join(env.dir, "rep"),
       "-q",
     ]);
     expect(miss.code).toBe(1);
@@ -201,16 +173,16 @@ describe("som ask", () => {
   });
 
   it("fails with one line naming the key variable on 401, never printing the key", async () => {
-    server = await startFakeOpenAI({ apiKey: "sk-other", model: () => "[1]" });
+    const other = await startFakeOpenAI({ apiKey: "sk-other", model: () => "[1]" });
     const r = await som([
       "ask",
       IMAGE,
       "?",
       "--base-url",
-      server.baseURL,
+      other.baseURL,
       ...MASKS,
       "-o",
-      join(dir, "e"),
+      join(env.dir, "e"),
       "--no-cache",
       "-q",
     ]);
@@ -219,6 +191,7 @@ describe("som ask", () => {
       /^som: openai \(gpt-4o\): authentication failed \(HTTP 401\).*check OPENAI_API_KEY\n$/,
     );
     expect(r.stderr).not.toContain(KEY);
+    await other.close();
   });
 
   it("names the flag a user must add when regions cannot be had", async () => {
@@ -231,7 +204,7 @@ describe("som ask", () => {
       ],
     ];
     for (const [args, pattern] of cases) {
-      const r = await som([...args, "--base-url", "http://127.0.0.1:1/v1", "-q", "-o", join(dir, "f")]);
+      const r = await som([...args, "--base-url", "http://127.0.0.1:1/v1", "-q", "-o", join(env.dir, "f")]);
       expect(r.code, args.join(" ")).toBe(1);
       expect(r.stderr, args.join(" ")).toMatch(pattern);
     }
@@ -253,16 +226,16 @@ describe("som ask", () => {
       "--group-size",
       "8",
       "-o",
-      join(dir, "g"),
+      join(env.dir, "g"),
       "--no-cache",
       "--json",
       "-q",
     ]);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(seen).toHaveLength(Math.ceil(regions.length / 8));
-    expect(new Set(seen.map((i) => i.image.toString("base64"))).size).toBe(seen.length);
-    expect(json.sent.groups).toBe(seen.length);
+    expect(env.seen).toHaveLength(Math.ceil(regions.length / 8));
+    expect(new Set(env.seen.map((i) => i.image.toString("base64"))).size).toBe(env.seen.length);
+    expect(json.sent.groups).toBe(env.seen.length);
     expect(json.referenced.map((x: { id: number }) => x.id)).toEqual([tvMark]);
     expect(json.unknown).toEqual([]);
     expect(json.answers[groupOfTv - 1]).toMatchObject({ ids: [tvMark] });
@@ -280,7 +253,7 @@ describe("som ask", () => {
       "-n",
       "12",
       "-o",
-      join(dir, "b"),
+      join(env.dir, "b"),
       "--no-cache",
       "--json",
       "-q",

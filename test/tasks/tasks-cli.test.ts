@@ -1,46 +1,17 @@
 import { readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { COCO_PANOPTIC } from "../../src/prompts/vocab/coco-panoptic.js";
 import { decodeRle } from "../../src/regions/rle.js";
-import type { FakeServer, ModelInput } from "../helpers/fake-http-server.js";
-import { startFakeOpenAI } from "../helpers/fake-openai-server.js";
+import { useModelEnv } from "../helpers/model-env.js";
 import { somInProcess as som } from "../helpers/cli.js";
 import { COCO, cocoMarks, cocoTruth, DATA, PANOPTIC_JSON, requireData } from "./coco.js";
 
 const KEY = "sk-task-secret-77";
-let dir: string;
-let server: (FakeServer & { baseURL: string }) | undefined;
-const seen: ModelInput[] = [];
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "som-task-"));
-  process.env.OPENAI_API_KEY = KEY;
-  process.env.SOM_CACHE_DIR = join(dir, "cache");
-});
-afterAll(async () => {
-  process.env = savedEnv;
-  await rm(dir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  seen.length = 0;
-});
-
-async function fake(answer: (input: ModelInput) => string) {
-  server = await startFakeOpenAI({
-    model: (input) => {
-      seen.push(input);
-      return answer(input);
-    },
-  });
-  return server;
-}
+const env = useModelEnv("som-task-", KEY);
+const fake = env.fake;
 
 const masksOf = (stem: string) => [
   "--masks",
@@ -77,7 +48,7 @@ describe("som task classify", () => {
       for (const l of labels) expect(enumNames).toContain(l.name);
       return JSON.stringify({ labels });
     });
-    const out = join(dir, "classify");
+    const out = join(env.dir, "classify");
     const r = await som([
       "task",
       "classify",
@@ -92,7 +63,7 @@ describe("som task classify", () => {
       "-q",
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(seen[0].prompt).toMatch(
+    expect(env.seen[0].prompt).toMatch(
       /^I have labeled a bright numeric ID at the center for each visual object in the image\. Please enumerate their names\. You must answer by selecting from the following names: \[person, bicycle, car, /,
     );
     const json = await readJson(join(out, `${STEM}.answer.json`));
@@ -151,13 +122,13 @@ describe("som task classify", () => {
       "--base-url",
       s.baseURL,
       "-o",
-      join(dir, "classify2"),
+      join(env.dir, "classify2"),
       "-q",
       "--json",
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(server!.requests[0].body.response_format).toBeUndefined();
-    expect(seen[0].system).toContain('"ID: name"');
+    expect(env.server!.requests[0].body.response_format).toBeUndefined();
+    expect(env.seen[0].system).toContain('"ID: name"');
     const json = JSON.parse(r.stdout);
     expect(json.unknown).toEqual(["99"]);
     const wrong = json.labels.filter(
@@ -184,7 +155,7 @@ describe("som task refer", () => {
       expect(input.schema).toBeDefined();
       return JSON.stringify({ ids: [String(target.id)] });
     });
-    const out = join(dir, "refer");
+    const out = join(env.dir, "refer");
     const r = await som([
       "task",
       "refer",
@@ -198,7 +169,7 @@ describe("som task refer", () => {
       "-q",
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(seen[0].prompt).toBe(
+    expect(env.seen[0].prompt).toBe(
       `I have labeled a bright numeric ID at the center for each visual object in the image. Please tell me the IDs for: ${ref.expression}.`,
     );
     const json = await readJson(join(out, `${stem}.answer.json`));
@@ -242,12 +213,12 @@ describe("som task ground", () => {
       "--base-url",
       s.baseURL,
       "-o",
-      join(dir, "ground"),
+      join(env.dir, "ground"),
       "-q",
       "--json",
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(seen[0].prompt).toContain(
+    expect(env.seen[0].prompt).toContain(
       "Given the image showing a woman stands in a living room with a tv, find the corresponding regions for a woman, a tv.",
     );
     const json = JSON.parse(r.stdout);
@@ -283,7 +254,7 @@ describe("som task track", () => {
     const cand = new Uint8Array(width * height);
     for (let y = 380; y < 470; y++) for (let x = 20; x < 200; x++) cand[y * width + x] = 1;
     for (let i = 0; i < cand.length; i++) if (gt2.data[i] > 127) cand[i] = 2;
-    const candFile = join(dir, "candidates.png");
+    const candFile = join(env.dir, "candidates.png");
     await writeFile(
       candFile,
       await sharp(cand, { raw: { width, height, channels: 1 } })
@@ -295,7 +266,7 @@ describe("som task track", () => {
       expect(input.images).toHaveLength(2);
       return JSON.stringify({ matches: [{ object: "1", mark: "b" }] });
     });
-    const out = join(dir, "track");
+    const out = join(env.dir, "track");
     const r = await som([
       "task",
       "track",
@@ -312,10 +283,10 @@ describe("som task track", () => {
       "-q",
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(seen[0].prompt).toContain(
+    expect(env.seen[0].prompt).toContain(
       "In the first image, there are 1 objects labeled with 1. In the second image, candidate regions are labeled with letters a,b.",
     );
-    const [first, second] = seen[0].images;
+    const [first, second] = env.seen[0].images;
     expect(first.equals(second)).toBe(false);
     const json = await readJson(join(out, "00001.answer.json"));
     expect(json.matches).toEqual([
@@ -343,12 +314,12 @@ describe("images larger than the provider takes", () => {
       "--base-url",
       s.baseURL,
       "-o",
-      join(dir, "big"),
+      join(env.dir, "big"),
       "-q",
       "--json",
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const sent = await sharp(seen[0].image).metadata();
+    const sent = await sharp(env.seen[0].image).metadata();
     // OpenAI high detail: fit 2048 long side and 768 short side.
     expect([sent.width, sent.height]).toEqual([1151, 768]);
     const json = JSON.parse(r.stdout);
@@ -356,7 +327,7 @@ describe("images larger than the provider takes", () => {
     expect(json.image).toMatchObject({ width: 2200, height: 1467 });
     expect(json.referenced.map((x: { id: number }) => x.id)).toEqual([1, 2]);
     for (const ref of json.referenced) expect(ref.segmentation.size).toEqual([1467, 2200]);
-    const png = await sharp(await readFile(join(dir, "big", "ADE_train_00016964.answer.png"))).metadata();
+    const png = await sharp(await readFile(join(env.dir, "big", "ADE_train_00016964.answer.png"))).metadata();
     expect([png.width, png.height]).toEqual([2200, 1467]);
   });
 });
