@@ -1,14 +1,17 @@
 /**
  * Download a known model folder from the Hugging Face hub (or $HF_ENDPOINT), verifying every file against
- * the hub's checksums, into $XDG_DATA_HOME/som/models/NAME, then register it. Files land in a ".partial"
- * folder first, so an interrupted download never leaves a folder that looks complete.
+ * the hub's checksums, into $XDG_DATA_HOME/som/models/NAME, then register it. Everything is fetched at one
+ * commit (the pinned one, or the one a branch resolves to first), recorded in the folder's som-model.json
+ * and in the registry. Files land in a ".partial" folder first, so an interrupted download never leaves a
+ * folder that looks complete.
  */
 import { createHash } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { DTYPE_SUFFIXES, isSamDtype } from "../proposers/sam/model-folder.js";
-import { findKnownModel, KNOWN_MODELS } from "./known-models.js";
+import { findKnownModel, isCommit, KNOWN_MODELS } from "./known-models.js";
+import { writeStamp } from "./model-stamp.js";
 import { modelsDataDir } from "./paths.js";
 import { addModel, type ModelEntry } from "./registry.js";
 
@@ -29,6 +32,8 @@ export interface DownloadProgress {
 
 export interface DownloadOptions {
   dtype?: string;
+  /** A commit, branch or tag to fetch instead of the registry's pinned commit. */
+  revision?: string;
   /** Parent folder (default: the XDG data folder). */
   dir?: string;
   endpoint?: string;
@@ -104,7 +109,7 @@ async function downloadFile(
   name: string,
   endpoint: string,
   onProgress?: (p: DownloadProgress) => void,
-): Promise<void> {
+): Promise<string> {
   const res = await fetchOk(url, name, endpoint);
   const total = entry.lfs?.size ?? entry.size;
   const sha256 = createHash("sha256");
@@ -127,13 +132,31 @@ async function downloadFile(
     throw networkError(name, endpoint, err);
   }
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-  const ok = entry.lfs ? sha256.digest("hex") === entry.lfs.oid : sha1.digest() === entry.oid;
+  const digest = sha256.digest("hex");
+  const ok = entry.lfs ? digest === entry.lfs.oid : sha1.digest() === entry.oid;
   if (received !== total || !ok) {
     throw new UserError(
       `checksum mismatch for ${entry.path} of "${name}" (got ${received} of ${total} bytes); nothing was installed`,
       "checksum",
     );
   }
+  return digest;
+}
+
+/** The commit `revision` names: itself when it is one, else what the hub's revision API says it is now. */
+async function resolveCommit(
+  repo: string,
+  revision: string,
+  name: string,
+  endpoint: string,
+): Promise<string> {
+  if (isCommit(revision)) return revision;
+  const url = `${endpoint}/api/models/${repo}/revision/${encodeURIComponent(revision)}`;
+  const info = (await (await fetchOk(url, name, endpoint)).json()) as { sha?: unknown };
+  if (typeof info.sha !== "string" || !isCommit(info.sha)) {
+    throw new UserError(`cannot download "${name}": ${url} named no commit for "${revision}"`, "network");
+  }
+  return info.sha;
 }
 
 export async function downloadModel(name: string, options: DownloadOptions = {}): Promise<ModelEntry> {
@@ -145,7 +168,9 @@ export async function downloadModel(name: string, options: DownloadOptions = {})
   }
   const endpoint = endpointOf(options);
   const dtype = options.dtype ?? "fp32";
-  const treeUrl = `${endpoint}/api/models/${known.repo}/tree/${known.revision}?recursive=true`;
+  const requested = options.revision ?? known.revision;
+  const commit = await resolveCommit(known.repo, requested, name, endpoint);
+  const treeUrl = `${endpoint}/api/models/${known.repo}/tree/${commit}?recursive=true`;
   const tree = (await (await fetchOk(treeUrl, name, endpoint)).json()) as TreeEntry[];
   const files = selectFiles(tree, dtype, name);
   const parent = options.dir ?? modelsDataDir();
@@ -153,15 +178,34 @@ export async function downloadModel(name: string, options: DownloadOptions = {})
   const partial = `${final}.partial`;
   rmSync(partial, { recursive: true, force: true });
   try {
+    const fetched: { path: string; size: number; sha256: string }[] = [];
     for (const entry of files) {
-      const url = `${endpoint}/${known.repo}/resolve/${known.revision}/${entry.path}`;
-      await downloadFile(url, entry, join(partial, entry.path), name, endpoint, options.onProgress);
+      const url = `${endpoint}/${known.repo}/resolve/${commit}/${entry.path}`;
+      const sha256 = await downloadFile(
+        url,
+        entry,
+        join(partial, entry.path),
+        name,
+        endpoint,
+        options.onProgress,
+      );
+      fetched.push({ path: entry.path, size: entry.lfs?.size ?? entry.size, sha256 });
     }
+    writeStamp(partial, {
+      version: 1,
+      repo: known.repo,
+      revision: commit,
+      requested,
+      pinned: requested === known.revision && isCommit(known.revision),
+      dtype,
+      downloadedAt: new Date().toISOString(),
+      files: fetched,
+    });
   } catch (err) {
     rmSync(partial, { recursive: true, force: true });
     throw err;
   }
   if (existsSync(final)) rmSync(final, { recursive: true, force: true });
   renameSync(partial, final);
-  return addModel(name, final, `${known.repo}@${known.revision}`);
+  return addModel(name, final, { source: known.repo, revision: commit });
 }

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { dirname, resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { inspectSamFolder } from "../proposers/sam/model-folder.js";
+import { readStamp } from "./model-stamp.js";
 import { registryFile } from "./paths.js";
 
 export interface ModelEntry {
@@ -15,8 +16,16 @@ export interface ModelEntry {
   modelType: string;
   dtypes: string[];
   addedAt: string;
-  /** Set for models fetched by `som models download`. */
+  /** Hub repository, for models fetched by `som models download` (or added with its som-model.json). */
   source?: string;
+  /** The commit the folder's files were fetched at, where known. */
+  revision?: string;
+}
+
+/** Where a folder came from, as `addModel` records it. */
+export interface ModelOrigin {
+  source: string;
+  revision: string;
 }
 
 interface RegistryFile {
@@ -56,18 +65,24 @@ export function listModels(): ModelEntry[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function addModel(name: string, dir: string, source?: string): ModelEntry {
+/**
+ * Register `dir` under `name`. `origin` is given by `download`; otherwise it is read from the folder's
+ * som-model.json where there is one.
+ */
+export function addModel(name: string, dir: string, origin?: ModelOrigin): ModelEntry {
   if (!NAME.test(name)) {
     throw new UserError(`invalid model name "${name}": use letters, digits, '.', '_' or '-' (at most 64)`);
   }
   const folder = inspectSamFolder(dir);
+  const stamp = origin ? undefined : readStamp(folder.dir);
+  const from = origin ?? (stamp ? { source: stamp.repo, revision: stamp.revision } : undefined);
   const data = load();
   const entry = {
     path: folder.dir,
     modelType: folder.modelType,
     dtypes: folder.availableDtypes,
     addedAt: new Date().toISOString(),
-    ...(source ? { source } : {}),
+    ...(from ? { source: from.source, revision: from.revision } : {}),
   };
   data.models[name] = entry;
   save(data);

@@ -132,8 +132,8 @@ describe("som mark --proposer sam and som models", () => {
   it("marks with the SAM generator and its threshold flags, by registered name", async () => {
     expect((await som(["models", "add", "tiny", model])).stdout).toMatch(/^added tiny: sam \(fp32\)/);
     const list = await som(["models", "list"]);
-    expect(list.stdout).toContain(`tiny\tsam\tfp32\t${model}`);
-    expect(list.stdout).toMatch(/downloadable: sam-vit-base \(Xenova\/sam-vit-base\)/);
+    expect(list.stdout).toContain(`tiny\tsam\tfp32\t-\t${model}`);
+    expect(list.stdout).toMatch(/downloadable: sam-vit-base \(Xenova\/sam-vit-base@main, not pinned\)/);
     const out = tempDir();
     const r = await som([
       "mark",

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { downloadModel } from "../../models/download.js";
-import { KNOWN_MODELS } from "../../models/known-models.js";
+import { isCommit, KNOWN_MODELS } from "../../models/known-models.js";
 import { registryFile } from "../../models/paths.js";
 import { addModel, listModels, removeModel } from "../../models/registry.js";
 import { UserError } from "../errors.js";
@@ -9,6 +9,11 @@ import type { SetExit } from "./index.js";
 
 function mb(n: number): string {
   return (n / 1e6).toFixed(1);
+}
+
+/** A commit as `models list` shows it: its first 7 hex digits (a branch or tag name as is). */
+function shortRevision(revision: string): string {
+  return isCommit(revision) ? revision.slice(0, 7) : revision;
 }
 
 /** A download progress bar on stderr (rewritten in place on a terminal, every 10% otherwise). */
@@ -46,7 +51,9 @@ export function registerModels(program: Command, _setExit: SetExit): void {
 
   models
     .command("list")
-    .description("registered models, then the ones `som models download` knows")
+    .description(
+      "registered models (name, model type, dtypes, commit, folder), then the ones `som models download` knows",
+    )
     .action(() => {
       const entries = listModels();
       if (entries.length === 0) {
@@ -54,12 +61,20 @@ export function registerModels(program: Command, _setExit: SetExit): void {
       }
       for (const e of entries) {
         const missing = existsSync(e.path) ? "" : "  [folder missing]";
-        process.stdout.write(`${e.name}\t${e.modelType}\t${e.dtypes.join(",")}\t${e.path}${missing}\n`);
+        // "-": a folder added by hand, whose origin som does not know.
+        const rev = e.revision ? shortRevision(e.revision) : "-";
+        process.stdout.write(
+          `${e.name}\t${e.modelType}\t${e.dtypes.join(",")}\t${rev}\t${e.path}${missing}\n`,
+        );
       }
       const registered = new Set(entries.map((e) => e.name));
       const known = KNOWN_MODELS.filter((m) => !registered.has(m.name));
       if (known.length > 0) {
-        process.stdout.write(`downloadable: ${known.map((m) => `${m.name} (${m.repo})`).join(", ")}\n`);
+        const shown = known.map(
+          (m) =>
+            `${m.name} (${m.repo}@${shortRevision(m.revision)}${isCommit(m.revision) ? "" : ", not pinned"})`,
+        );
+        process.stdout.write(`downloadable: ${shown.join(", ")}\n`);
       }
     });
 
@@ -85,18 +100,22 @@ export function registerModels(program: Command, _setExit: SetExit): void {
   models
     .command("download")
     .description(
-      `fetch a known model from the Hugging Face hub ($HF_ENDPOINT), verify checksums, register it`,
+      `fetch a known model at its pinned commit from the Hugging Face hub ($HF_ENDPOINT), verify checksums, register it`,
     )
     .argument("<name>", KNOWN_MODELS.map((m) => m.name).join(" | "))
     .option("--dtype <dtype>", "which ONNX files to fetch (fp32, fp16, q8, …)", "fp32")
+    .option("--revision <rev>", "a commit, branch or tag to fetch instead of the pinned commit")
     .option("--dir <dir>", "parent folder (default $XDG_DATA_HOME/som/models)")
     .option("-q, --quiet", "no progress bar")
-    .action(async (name: string, opts: { dtype: string; dir?: string; quiet?: boolean }) => {
-      const e = await downloadModel(name, {
-        dtype: opts.dtype,
-        dir: opts.dir,
-        onProgress: opts.quiet ? undefined : downloadProgress(),
-      });
-      process.stdout.write(`downloaded ${e.name} (${e.source}) to ${e.path}\n`);
-    });
+    .action(
+      async (name: string, opts: { dtype: string; revision?: string; dir?: string; quiet?: boolean }) => {
+        const e = await downloadModel(name, {
+          dtype: opts.dtype,
+          revision: opts.revision,
+          dir: opts.dir,
+          onProgress: opts.quiet ? undefined : downloadProgress(),
+        });
+        process.stdout.write(`downloaded ${e.name} (${e.source}@${e.revision}) to ${e.path}\n`);
+      },
+    );
 }
