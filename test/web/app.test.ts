@@ -8,9 +8,11 @@ import { type SomServer, startSomServer } from "../../src/server/index.js";
 import { cocoImage } from "../helpers/datasets.js";
 import type { FakeServer } from "../helpers/fake-http-server.js";
 import { startFakeOpenAI } from "../helpers/fake-openai-server.js";
+import { findSystemBinary, SYSTEM_CHROMIUM } from "../helpers/system-binaries.js";
 import { ensureWebBuilt, ROOT } from "./build-web.js";
 
-const CHROMIUM = "/usr/bin/chromium";
+// Fails (never skips) naming the install step when Chromium is missing.
+const CHROMIUM = findSystemBinary(SYSTEM_CHROMIUM);
 const ARTIFACTS = join(ROOT, "test-artifacts", "web");
 const PHOTO = cocoImage("000000000139");
 
