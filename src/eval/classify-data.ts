@@ -5,14 +5,14 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { decodePng, singleChannelValues } from "../image/png-index.js";
 import { loadImage } from "../image/load.js";
 import type { RasterImage } from "../image/raster.js";
 import type { CategoryInfo, SegmentInfo } from "../metrics/pq-stat.js";
 import { ADE20K } from "../prompts/vocab/ade20k.js";
 import { COCO_PANOPTIC } from "../prompts/vocab/coco-panoptic.js";
-import type { Vocabulary, VocabularyEntry } from "../prompts/vocab/vocabulary.js";
+import type { Vocabulary, VocabularyEntry } from "../prompts/vocab/types.js";
 import { panopticIds } from "../proposers/masks/png-masks.js";
 
 export interface ClassifySample {

@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { parseSentences } from "../metrics/flickr-entities.js";
 import { type FlickrGroundTruth, loadFlickrGroundTruth } from "../metrics/flickr.js";
 

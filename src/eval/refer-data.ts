@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { decodePng } from "../image/png-index.js";
 import { loadImage } from "../image/load.js";
 import type { RasterImage } from "../image/raster.js";

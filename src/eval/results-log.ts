@@ -4,7 +4,7 @@
  * is dropped on reopening (that sample simply runs again).
  */
 import { type FileHandle, open, readFile, truncate } from "node:fs/promises";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 
 export interface ResultsLog<R> {
   /** Records already in the file, last one per id (a retried sample replaces its failed record). */

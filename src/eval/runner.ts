@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { createProgress } from "./progress.js";
 import { renderHtmlReport } from "./report-html.js";

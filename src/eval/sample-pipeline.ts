@@ -3,7 +3,7 @@
  * `som mark` does), then the question to the provider (or the oracle) through the task runner. A provider
  * failure is caught and reported, so one bad answer does not stop a long run.
  */
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import type { RasterImage } from "../image/raster.js";
 import { ProviderError } from "../providers/errors.js";
 import type { Region } from "../regions/region.js";

@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import sharp from "sharp";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { createRaster, type RasterImage } from "./raster.js";
 
 /** Default refusal threshold for decompression bombs: 100 megapixels. */

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { decodePng, singleChannelValues } from "../image/png-index.js";
 import { boundaryF, jaccard } from "./davis-frame.js";
 import { dbStatistics } from "./davis-stats.js";

@@ -1,6 +1,6 @@
 /** Read a JSON input file of `som metrics`, with one-line errors naming the file. */
 import { readFile } from "node:fs/promises";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 
 export async function readJsonFile(file: string): Promise<unknown> {
   let text: string;

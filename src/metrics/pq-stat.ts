@@ -3,7 +3,7 @@
  * maps, per-category TP/FP/FN/IoU sums, and the PQ/SQ/RQ averages. Pure functions on id maps, so the
  * edge cases can be tested on hand-made arrays.
  */
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 
 export const VOID = 0;
 /** Combined (gt, pred) key stride: segment ids are below 256³. */

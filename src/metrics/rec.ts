@@ -2,7 +2,7 @@
  * Referring expression comprehension: accuracy = fraction of expressions whose predicted box has IoU ≥
  * 0.5 with the ground-truth box. Boxes are [x, y, w, h] in pixels, areas w·h (no +1).
  */
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { readJsonFile } from "./json-input.js";
 
 export interface RecEntry {

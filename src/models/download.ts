@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { DTYPE_SUFFIXES, isSamDtype } from "../proposers/sam/model-folder.js";
 import { findKnownModel, isCommit, KNOWN_MODELS } from "./known-models.js";
 import { writeStamp } from "./model-stamp.js";

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { inspectSamFolder } from "../proposers/sam/model-folder.js";
 import { readStamp } from "./model-stamp.js";
 import { registryFile } from "./paths.js";

@@ -1,4 +1,4 @@
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import type { RasterImage } from "../image/raster.js";
 import type { ProposeOptions, Proposer } from "../proposers/proposer.js";
 import type { Region } from "../regions/region.js";

@@ -9,4 +9,5 @@ export {
 } from "./templates.js";
 export { ADE20K } from "./vocab/ade20k.js";
 export { COCO_PANOPTIC } from "./vocab/coco-panoptic.js";
-export { loadVocabulary, type Vocabulary, type VocabularyEntry } from "./vocab/vocabulary.js";
+export type { Vocabulary, VocabularyEntry } from "./vocab/types.js";
+export { loadVocabulary } from "./vocab/vocabulary.js";

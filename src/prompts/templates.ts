@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 
 export type TaskName = "ask" | "classify" | "refer" | "ground" | "track";
 

@@ -1,4 +1,4 @@
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import type { Proposer } from "./proposer.js";
 
 export const PROPOSER_NAMES = ["builtin", "masks", "sam"] as const;

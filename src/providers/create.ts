@@ -1,4 +1,4 @@
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { defaultCacheDir, withCache } from "./cache.js";
 import { ProviderError } from "./errors.js";
 import { IMAGE_LIMITS } from "./image-limits.js";

@@ -1,5 +1,5 @@
 import { APICallError } from "ai";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 
 export type ProviderErrorCode =
   | "no_key"

@@ -1,5 +1,5 @@
 import { appendFile, readFile } from "node:fs/promises";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { requestKey } from "./cache-key.js";
 import { ProviderError } from "./errors.js";
 import { IMAGE_LIMITS } from "./image-limits.js";

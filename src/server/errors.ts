@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { ProviderError } from "../providers/errors.js";
 
 /** An API failure with its HTTP status; the body is always `{error: {code, message}}`. */

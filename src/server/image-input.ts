@@ -1,8 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 import { readBody } from "./body.js";
-import type { ServerContext } from "./context.js";
 import { HttpError } from "./errors.js";
+import type { ServeOptions } from "./options.js";
 
 /** Where a request's image comes from; decoded (or looked up) by a compute worker inside the job slot. */
 export type ImageSource = { bytes: Uint8Array } | { imageId: string } | { imageUrl: string };
@@ -12,11 +12,11 @@ const JSON_FIELDS = new Set(["options", "points", "boxes", "scribbles", "input"]
 
 /**
  * Read and validate a request that names an image: `multipart/form-data` (file part `image`, JSON in
- * `options`…) or `application/json` (`image` as a data URL or base64, or `imageId`, or `imageUrl`).
+ * `options`…) or `application/json` (`image` as a data URL or base64, or `imageId`, or `imageUrl`). Of the server context only its options are read.
  */
 export async function readImageRequest<S extends z.ZodType>(
   req: IncomingMessage,
-  ctx: ServerContext,
+  ctx: { readonly options: Pick<ServeOptions, "maxBodyBytes" | "allowUrlFetch"> },
   schema: S,
   signal?: AbortSignal,
 ): Promise<{ body: z.output<S>; source: ImageSource }> {

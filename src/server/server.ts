@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { checkBearer, checkOrigin } from "./auth.js";
 import { ServerContext } from "./context.js";
 import { errorBody, HttpError, toHttpError } from "./errors.js";

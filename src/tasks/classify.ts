@@ -2,7 +2,7 @@ import sharp from "sharp";
 import { matchCategory, type VocabEntry } from "../parse/category-match.js";
 import { parseMarkNames } from "../parse/classify-answer.js";
 import { classifySchema } from "../prompts/schemas.js";
-import type { Vocabulary, VocabularyEntry } from "../prompts/vocab/vocabulary.js";
+import type { Vocabulary, VocabularyEntry } from "../prompts/vocab/types.js";
 import type { Region } from "../regions/region.js";
 import { type AnswerJson, referenced, stillUnknown } from "./answer.js";
 import { renderRegions } from "./render-regions.js";

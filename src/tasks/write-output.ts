@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import type { TaskOutput } from "./task-input.js";
 

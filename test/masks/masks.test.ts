@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/errors.js";
 import { encodeIndexedPng } from "../../src/image/png-index.js";
 import { createMasksProposer, loadMaskRegions } from "../../src/proposers/masks/index.js";
 import { type Mask, maskFromFull } from "../../src/regions/mask.js";

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/errors.js";
 import { decodePng, encodeIndexedPng } from "../../src/image/png-index.js";
 import { evaluateDavis } from "../../src/metrics/davis.js";
 import { dataset } from "../helpers/datasets.js";

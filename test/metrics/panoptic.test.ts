@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/errors.js";
 import { decodePng } from "../../src/image/png-index.js";
 import { formatPanoptic } from "../../src/metrics/format.js";
 import { evaluatePanoptic } from "../../src/metrics/panoptic.js";

@@ -1,7 +1,7 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/errors.js";
 import { assertDeviceAvailable, cudaUnavailableReason } from "../../src/proposers/sam/device.js";
 import { inspectSamFolder } from "../../src/proposers/sam/model-folder.js";
 import { loadSamRuntime } from "../../src/proposers/sam/runtime.js";

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/errors.js";
 import { downloadModel, type DownloadProgress } from "../../src/models/download.js";
 import { STAMP_FILE } from "../../src/models/model-stamp.js";
 import { configDir, modelsDataDir } from "../../src/models/paths.js";

@@ -13,7 +13,7 @@ import { regionsFor } from "../../pipeline/regions.js";
 import type { MarkStyle } from "../../tasks/render-regions.js";
 import type { TaskOutput } from "../../tasks/task-input.js";
 import { writeTaskOutput } from "../../tasks/write-output.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../errors.js";
 import {
   addDrawOptions,
   addRegionCountOptions,
@@ -23,7 +23,7 @@ import {
   parsePositiveInt,
   parsePositiveNumber,
 } from "../options.js";
-import type { SetExit } from "./index.js";
+import type { SetExit } from "./set-exit.js";
 
 /** Flags shared by `som ask` and `som task …`. */
 export interface AskCliOptions extends MarkingCliFlags {

@@ -3,20 +3,15 @@
  * results folder, limit, concurrency, output) and the step from parsed flags to a run.
  */
 import type { Command } from "commander";
-import { UserError } from "../cli/errors.js";
-import { parsePositiveInt } from "../cli/options.js";
-import {
-  type AskCliOptions,
-  addMarkingOptions,
-  addProviderOptions,
-  providerFromCli,
-} from "../cli/commands/ask.js";
-import { loadTemplate, type TaskName } from "../prompts/templates.js";
-import { createProposer } from "../proposers/registry.js";
-import type { MarkType } from "../render/render.js";
-import { formatSummary } from "./summary-format.js";
-import { runEval } from "./runner.js";
-import type { EvalSettings, EvalTask } from "./task-types.js";
+import { UserError } from "../../errors.js";
+import { parsePositiveInt } from "../options.js";
+import { type AskCliOptions, addMarkingOptions, addProviderOptions, providerFromCli } from "./ask.js";
+import { loadTemplate, type TaskName } from "../../prompts/templates.js";
+import { createProposer } from "../../proposers/registry.js";
+import type { MarkType } from "../../render/render.js";
+import { formatSummary } from "../../eval/summary-format.js";
+import { runEval } from "../../eval/runner.js";
+import type { EvalSettings, EvalTask } from "../../eval/task-types.js";
 
 export interface EvalCliOptions extends Omit<AskCliOptions, "out" | "masks"> {
   dataset: string;

@@ -1,15 +1,15 @@
-/** The `som eval classify|refer|ground|track` subcommands (added to `som eval` by src/cli/commands/eval.ts). */
+/** The `som eval classify|refer|ground|track` subcommands (added to `som eval` by ./eval.ts). */
 import type { Command } from "commander";
-import { parsePositiveInt } from "../cli/options.js";
-import { loadClassifyDataset } from "./classify-data.js";
-import { classifyTask } from "./classify-task.js";
-import { addEvalOptions, type EvalCliOptions, runFromCli, settingsFromCli } from "./cli.js";
-import { loadGroundDataset } from "./ground-data.js";
-import { groundTask } from "./ground-task.js";
-import { loadReferDataset } from "./refer-data.js";
-import { referTask } from "./refer-task.js";
-import { loadDavisDataset } from "./track-data.js";
-import { trackTask } from "./track-task.js";
+import { parsePositiveInt } from "../options.js";
+import { loadClassifyDataset } from "../../eval/classify-data.js";
+import { classifyTask } from "../../eval/classify-task.js";
+import { addEvalOptions, type EvalCliOptions, runFromCli, settingsFromCli } from "./eval-options.js";
+import { loadGroundDataset } from "../../eval/ground-data.js";
+import { groundTask } from "../../eval/ground-task.js";
+import { loadReferDataset } from "../../eval/refer-data.js";
+import { referTask } from "../../eval/refer-task.js";
+import { loadDavisDataset } from "../../eval/track-data.js";
+import { trackTask } from "../../eval/track-task.js";
 
 export function registerEvalTasks(ev: Command): void {
   const classify = ev

@@ -4,12 +4,12 @@ import { evaluateProposals } from "../../eval/proposals-run.js";
 import { BOUNDARY_TOLERANCE } from "../../eval/proposals.js";
 import { parseDatasetSpec } from "../../eval/proposals-data.js";
 import { DEFAULT_GRANULARITY } from "../../pipeline/mark.js";
-import { registerEvalTasks } from "../../eval/commands.js";
+import { registerEvalTasks } from "./eval-tasks.js";
 import { addDetectorOption, detectorFromCli } from "../../proposers/builtin/detector-cli.js";
 import { createProposer } from "../../proposers/registry.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../errors.js";
 import { parseNonNegativeInt, parsePositiveInt } from "../options.js";
-import type { SetExit } from "./index.js";
+import type { SetExit } from "./set-exit.js";
 
 function parseGranularities(v: string): number[] {
   const gs = v.split(",").map((s) => Number(s.trim()));

@@ -6,11 +6,10 @@ import { registerMetrics } from "./metrics.js";
 import { registerModels } from "./models.js";
 import { registerSegment } from "./segment.js";
 import { registerServe } from "./serve.js";
+import type { SetExit } from "./set-exit.js";
 import { registerTask } from "./task.js";
 
-/** Each command module adds its subcommand; `setExit` records a non-zero exit code without throwing. */
-export type SetExit = (code: number) => void;
-
+/** Add every `som` subcommand to `program`. */
 export function registerCommands(program: Command, setExit: SetExit): void {
   registerMark(program, setExit);
   registerEval(program, setExit);

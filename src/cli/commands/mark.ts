@@ -10,9 +10,9 @@ import { addDetectorOption } from "../../proposers/builtin/detector-cli.js";
 import { createProposer, PROPOSER_NAMES } from "../../proposers/registry.js";
 import { addSamOptions } from "../../proposers/sam/cli-options.js";
 import type { Region } from "../../regions/region.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../errors.js";
 import { addDrawOptions, addRegionCountOptions, type MarkingCliFlags } from "../options.js";
-import type { SetExit } from "./index.js";
+import type { SetExit } from "./set-exit.js";
 
 export interface MarkCliOptions extends MarkingCliFlags {
   out: string;

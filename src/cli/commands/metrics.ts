@@ -5,7 +5,7 @@ import { formatDavis, formatFlickr, formatPanoptic, formatRec, formatRefer } fro
 import { evaluatePanoptic } from "../../metrics/panoptic.js";
 import { evaluateRec } from "../../metrics/rec.js";
 import { evaluateRefer } from "../../metrics/refer.js";
-import type { SetExit } from "./index.js";
+import type { SetExit } from "./set-exit.js";
 
 /** Print a report: JSON (NaN becomes null) with --json, else the readable table. */
 function print<T>(report: T, json: boolean | undefined, format: (r: T) => string): void {

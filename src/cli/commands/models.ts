@@ -4,8 +4,8 @@ import { downloadModel } from "../../models/download.js";
 import { isCommit, KNOWN_MODELS } from "../../models/known-models.js";
 import { registryFile } from "../../models/paths.js";
 import { addModel, listModels, removeModel } from "../../models/registry.js";
-import { UserError } from "../errors.js";
-import type { SetExit } from "./index.js";
+import { UserError } from "../../errors.js";
+import type { SetExit } from "./set-exit.js";
 
 function mb(n: number): string {
   return (n / 1e6).toFixed(1);

@@ -9,9 +9,9 @@ import { addSamModelOptions } from "../../proposers/sam/cli-options.js";
 import type { PointInput } from "../../proposers/sam/interactive.js";
 import { type BBox, type Mask, maskFromFull } from "../../regions/mask.js";
 import type { Region } from "../../regions/region.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../errors.js";
 import { parseMarkTypes } from "../options.js";
-import type { SetExit } from "./index.js";
+import type { SetExit } from "./set-exit.js";
 
 function numbers(v: string, count: number[], what: string): number[] {
   const parts = v.split(",").map((s) => Number(s.trim()));

@@ -2,9 +2,9 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { DETECTOR_NAMES, type DetectorName } from "../../proposers/builtin/detector-model.js";
 import { PROVIDER_NAMES, type ProviderConfig } from "../../providers/index.js";
 import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from "../../server/options.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../errors.js";
 import { parseNumberIn, parsePositiveInt, parsePositiveNumber } from "../options.js";
-import type { SetExit } from "./index.js";
+import type { SetExit } from "./set-exit.js";
 
 interface ServeCliOptions {
   host: string;

@@ -7,9 +7,9 @@ import { runClassify } from "../../tasks/classify.js";
 import { runGround } from "../../tasks/ground.js";
 import { runRefer } from "../../tasks/refer.js";
 import { runTrack } from "../../tasks/track.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../errors.js";
 import { type AskCliOptions, addMarkingOptions, addModelOptions, emit, prepare } from "./ask.js";
-import type { SetExit } from "./index.js";
+import type { SetExit } from "./set-exit.js";
 
 /** `som task classify|refer|ground|track`: the paper's tasks, each with its prompt and output. */
 export function registerTask(program: Command, _setExit: SetExit): void {

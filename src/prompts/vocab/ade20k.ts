@@ -1,4 +1,4 @@
-import type { Vocabulary } from "./vocabulary.js";
+import type { Vocabulary } from "./types.js";
 
 /**
  * ADE20K SceneParsing 150 classes (ids 1..150 as in objectInfo150), first name of each; the other names

@@ -1,4 +1,4 @@
-import type { Vocabulary } from "./vocabulary.js";
+import type { Vocabulary } from "./types.js";
 
 /**
  * COCO panoptic categories (133: 80 things, 53 stuff) with the ids of panoptic_val2017.json. The second

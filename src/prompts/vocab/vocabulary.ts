@@ -1,23 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import { ADE20K } from "./ade20k.js";
 import { COCO_PANOPTIC } from "./coco-panoptic.js";
-
-export interface VocabularyEntry {
-  /** Category id written to outputs (COCO panoptic ids for "coco"). */
-  id: number;
-  /** The name shown to the model. */
-  name: string;
-  /** The data set's own name, written to outputs. */
-  official: string;
-  isthing: boolean;
-  synonyms?: readonly string[];
-}
-
-export interface Vocabulary {
-  name: string;
-  entries: readonly VocabularyEntry[];
-}
+import type { Vocabulary, VocabularyEntry } from "./types.js";
 
 /**
  * "coco", "ade20k", or a file: JSON (an array of names, of {id, name}, or a COCO file with `categories`)

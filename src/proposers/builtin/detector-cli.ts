@@ -4,7 +4,7 @@
  * package is reported once, as a one-line error, before any image is read.
  */
 import { type Command, Option } from "commander";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import { DETECTOR_NAMES, type DetectorName, loadDetector } from "./detector-model.js";
 
 export function addDetectorOption(cmd: Command): Command {

@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { RasterImage } from "../../image/raster.js";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import { COCO_THING_LABELS } from "./detector-labels.js";
 
 export const DETECTOR_NAMES = ["centernet"] as const;

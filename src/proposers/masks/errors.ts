@@ -1,4 +1,4 @@
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 
 /** A one-line error about a masks file: "FILE: cause". */
 export function maskFileError(file: string, cause: string): UserError {

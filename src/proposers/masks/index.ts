@@ -3,7 +3,7 @@
  * PNG bytes are a label map (one channel) or a COCO panoptic PNG (RGB); anything else must be COCO JSON.
  */
 import { readFile } from "node:fs/promises";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import { selectRegions } from "../../pipeline/regions.js";
 import { decodePng, type PngSamples } from "../../image/png-index.js";
 import type { Region } from "../../regions/region.js";

@@ -3,7 +3,7 @@
  * mapping from parsed flags to createSamProposer options.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import type { Proposer } from "../proposer.js";
 import { isSamDevice, type SamDevice } from "./device.js";
 import type { SamProposerOptions } from "./proposer.js";

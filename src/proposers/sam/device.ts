@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 
 export type SamDevice = "cpu" | "cuda";
 

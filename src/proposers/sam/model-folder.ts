@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 
 /** sam = SAM 1 (SlimSAM, MedSAM… share it); sam2 = SAM 2 / 2.1, EdgeTAM, SAM 3 tracker (multi-level features). */
 export type SamFamily = "sam" | "sam2";

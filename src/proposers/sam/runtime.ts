@@ -12,7 +12,7 @@ import {
   Sam2Model,
   SamModel,
 } from "@huggingface/transformers";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import { assertDeviceAvailable, type SamDevice } from "./device.js";
 import { inspectSamFolder, type SamModelFolder } from "./model-folder.js";
 
