@@ -30,7 +30,7 @@ const catName = new Map<number, string>(
 );
 const seg = new Map<number, { category_id: number; area: number }>();
 for (const a of gt.annotations) for (const s of a.segments_info) seg.set(s.id, s);
-const p = createBuiltinProposer(values["no-detector"] ? {} : { detector: "centernet" });
+const p = createBuiltinProposer({ detector: values["no-detector"] ? "none" : "centernet" });
 type Row = { stuff: boolean; frac: number; sel: number; tree: number; cat: string };
 const rows: Row[] = [];
 for await (const im of loadCocoPanoptic(values.dir, Number(values.limit), Number(values.skip))) {

@@ -31,7 +31,7 @@ export async function makeFixture(count: number, width = 1024, height = 768) {
   const masks: Mask[] = (await loadMaskRegions(panPath, { width, height })).map((r) => r.mask);
   const { data } = await sharp(imagePath).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const image = { width, height, data: new Uint8Array(data) };
-  const proposer = createBuiltinProposer();
+  const proposer = createBuiltinProposer({ detector: "none" });
   for (const g of [0.2, 0.5, 0.8, 1]) {
     for (const r of await proposer.propose(image, { granularity: g })) {
       if (masks.length >= count) break;

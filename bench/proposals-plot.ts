@@ -22,7 +22,7 @@ const curve = async (detector: boolean) => {
   const results = await evaluateProposals({
     kind: "coco-panoptic",
     dir: values.dir,
-    proposer: createBuiltinProposer(detector ? { detector: "centernet" } : {}),
+    proposer: createBuiltinProposer({ detector: detector ? "centernet" : "none" }),
     granularities: gs,
     limit: Number(values.limit),
   });

@@ -30,7 +30,7 @@ const results = await evaluateProposals({
     ...JSON.parse(values.opts),
     detector: values.detector
       ? { detector: values.detector as "centernet", ...JSON.parse(values.seeding) }
-      : undefined,
+      : "none",
   }),
   granularities,
   limit: Number(values.limit),

@@ -72,6 +72,7 @@ export async function markImage(image: RasterImage, options: MarkOptions = {}): 
       labels,
       alpha,
       fontSize: drawn.fontSize,
+      ...(options.regions ? {} : options.proposer?.describe?.()),
       ...options.settings,
     },
     drawn.marks,

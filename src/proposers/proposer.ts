@@ -20,4 +20,6 @@ export interface ProposeOptions {
 export interface Proposer {
   readonly name: string;
   propose(image: RasterImage, options?: ProposeOptions): Promise<Region[]>;
+  /** Settings the last `propose` ran with that results depend on (recorded in manifests), e.g. the detector. */
+  describe?(): Record<string, unknown>;
 }

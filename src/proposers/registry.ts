@@ -12,7 +12,7 @@ export async function createProposer(
   switch (name) {
     case "builtin": {
       const { createBuiltinProposer } = await import("./builtin/index.js");
-      // Optional detector seeding (--detector): src/proposers/builtin/detector-cli.ts
+      // The detector guiding it (--detector, default auto): src/proposers/builtin/detector-cli.ts
       const { detectorFromCli } = await import("./builtin/detector-cli.js");
       return createBuiltinProposer({ detector: await detectorFromCli(_options, name) });
     }

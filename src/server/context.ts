@@ -1,3 +1,10 @@
+import { UserError } from "../errors.js";
+import {
+  DEFAULT_DETECTOR,
+  type DetectorName,
+  detectorAvailable,
+  INSTALL_HINT,
+} from "../proposers/builtin/detector-model.js";
 import { createProvider, type Provider } from "../providers/index.js";
 import { WorkerPool } from "./compute/pool.js";
 import type { ComputeJob, JobOf, JobResults, WorkerImageSource } from "./compute/protocol.js";
@@ -17,9 +24,12 @@ export class ServerContext {
   /** Calls to the configured multimodal model. */
   readonly model: JobLimiter;
   readonly started = Date.now();
+  /** The detector guiding the built-in marks (undefined: the weight-free path). */
+  readonly detector?: DetectorName;
   private providerPromise?: Promise<Provider>;
 
   constructor(readonly options: ServeOptions) {
+    this.detector = serveDetector(options);
     this.compute = new JobLimiter({ name: "mark", concurrency: options.concurrency, queue: options.queue });
     this.model = new JobLimiter({
       name: "model",
@@ -33,7 +43,7 @@ export class ServerContext {
         maxPixels: options.maxPixels,
         cacheBytes: Math.floor(options.cacheBytes / options.concurrency),
         ...(options.samModel ? { samModel: options.samModel } : {}),
-        ...(options.detector ? { detector: options.detector } : {}),
+        ...(this.detector ? { detector: this.detector } : {}),
       },
       ...(options.workerEntry ? { entry: options.workerEntry } : {}),
       log: options.log,
@@ -95,4 +105,22 @@ export class ServerContext {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/**
+ * The server's detector: unset means the default one when its optional packages resolve, else the
+ * weight-free path with one warning on stderr; "none" is the weight-free path; a named one must resolve.
+ * (Checked here so a missing package is one line at start-up; the workers load the model on first use.)
+ */
+function serveDetector(options: ServeOptions): DetectorName | undefined {
+  const d = options.detector;
+  if (d === "none") return undefined;
+  if (detectorAvailable()) return d ?? DEFAULT_DETECTOR;
+  const missing = `its optional packages are missing; install them with: ${INSTALL_HINT}`;
+  if (d !== undefined) throw new UserError(`detector ${d}: ${missing}`);
+  process.stderr.write(
+    `som: warning: the built-in proposer's detector (${DEFAULT_DETECTOR}) could not load, so marks come from ` +
+      `the weight-free path: ${missing} (--detector none chooses that path without this warning)\n`,
+  );
+  return undefined;
 }

@@ -63,7 +63,7 @@ export async function markEntry(
     fontSize: options.fontSize,
     settings: {
       proposer,
-      ...(proposer === "builtin" && ctx.settings.detector ? { detector: ctx.settings.detector } : {}),
+      ...(proposer === "builtin" ? await ctx.builtinSettings() : {}),
       granularity: options.granularity,
       ...(options.maxMarks !== undefined ? { maxMarks: options.maxMarks } : {}),
       ...(options.include.length > 0 ? { included: options.include.length } : {}),

@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import type { DetectorName } from "../proposers/builtin/detector-model.js";
+import type { DetectorChoice } from "../proposers/builtin/detector-model.js";
 import type { ProviderConfig } from "../providers/index.js";
 
 export interface ServeOptions {
@@ -29,8 +29,11 @@ export interface ServeOptions {
   provider?: ProviderConfig;
   /** SAM model folder or registered name, for `proposer: "sam"` and SAM prompts in /v1/segment. */
   samModel?: string;
-  /** Optional detector for the built-in proposer (box-guided hierarchy + seeded regions); none by default. */
-  detector?: DetectorName;
+  /**
+   * Detector guiding the built-in proposer (box-guided hierarchy + seeded regions). Unset: the default one
+   * when its optional packages are installed, else the weight-free path with a warning; "none": weight-free.
+   */
+  detector?: DetectorChoice;
   /** Folder of the built web app (default: dist-web beside the package). */
   webDir?: string;
   /** Test hook: the compute worker's entry module (tests wrap the real one to inject slow jobs or crashes). */

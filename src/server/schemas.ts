@@ -334,7 +334,12 @@ export const ModelsSchema = z.object({
     z.object({
       name: z.string(),
       model: z.string().optional(),
-      detector: z.string().optional().describe("builtin: the detector guiding it (som serve --detector)"),
+      detector: z
+        .string()
+        .optional()
+        .describe(
+          'builtin: the detector guiding it, or "none" for the weight-free path (som serve --detector)',
+        ),
     }),
   ),
   provider: z.object({ name: z.string(), model: z.string() }).nullable(),

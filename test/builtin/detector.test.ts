@@ -8,12 +8,7 @@ import { boxIoU, decodeDetections } from "../../src/proposers/builtin/detector-m
 import { seedRegions } from "../../src/proposers/builtin/detector-seed.js";
 import { loadImage } from "../../src/image/load.js";
 import { maskArea, maskIoU } from "../../src/regions/mask.js";
-import {
-  createBuiltinProposer,
-  detectorAvailable,
-  hierarchyRegions,
-  loadDetector,
-} from "../../src/proposers/builtin/index.js";
+import { createBuiltinProposer, hierarchyRegions, loadDetector } from "../../src/proposers/builtin/index.js";
 import { runSom } from "../helpers/cli.js";
 import { COCO, cocoImage, cocoPanopticJson } from "../helpers/datasets.js";
 
@@ -26,13 +21,6 @@ interface SegInfo {
   bbox: [number, number, number, number];
   area: number;
 }
-
-const available = detectorAvailable();
-if (!available)
-  console.warn(
-    "detector tests skipped: optional packages @tensorflow/tfjs-core, @tensorflow/tfjs-converter, " +
-      "@tensorflow/tfjs-backend-wasm, @vladmandic/human are not installed (npm ci installs them)",
-  );
 
 describe("detector decoding (no model)", () => {
   it("maps 512-grid boxes to image pixels and suppresses overlapping boxes, best first", () => {
@@ -71,7 +59,7 @@ describe("detector decoding (no model)", () => {
   });
 });
 
-describe.skipIf(!available)("CenterNet detector seeding (optional packages)", () => {
+describe("CenterNet detector seeding (optional packages, installed by npm ci)", () => {
   const gtJson = JSON.parse(readFileSync(cocoPanopticJson(), "utf8"));
   const cats = new Map<number, { name: string; isthing: number }>(
     gtJson.categories.map((c: { id: number; name: string; isthing: number }) => [c.id, c]),
@@ -104,7 +92,7 @@ describe.skipIf(!available)("CenterNet detector seeding (optional packages)", ()
   });
 
   it("seeded proposals raise the oracle IoU at the same mark count", { timeout: 30_000 }, async () => {
-    const plain = createBuiltinProposer();
+    const plain = createBuiltinProposer({ detector: "none" });
     const seeded = createBuiltinProposer({ detector: "centernet" });
     const a = [];
     const b = [];

@@ -39,26 +39,34 @@ describe("proposal metrics", () => {
 });
 
 describe("built-in proposer quality floor (regression guard, not the benchmark)", () => {
-  it("recovers COCO panoptic segments at the default granularity", async () => {
-    const [r] = await evaluateProposals({
-      kind: "coco-panoptic",
-      dir: dataset("coco-panoptic-val2017"),
-      proposer: createBuiltinProposer(),
-      granularities: [0.5],
-      limit: 4,
+  // Measured on these 4 photos: weight-free 0.456 / 0.40 / 57 marks; detector-guided (the default)
+  // 0.513 / 0.50 / 56 marks.
+  for (const [path, detector, floorMIoU, floorRecall] of [
+    ["weight-free", "none", 0.42, 0.34],
+    ["detector-guided (the default)", "auto", 0.48, 0.45],
+  ] as const) {
+    it(`recovers COCO panoptic segments at the default granularity, ${path}`, {
+      timeout: 30_000,
+    }, async () => {
+      const [r] = await evaluateProposals({
+        kind: "coco-panoptic",
+        dir: dataset("coco-panoptic-val2017"),
+        proposer: createBuiltinProposer({ detector }),
+        granularities: [0.5],
+        limit: 4,
+      });
+      expect(r.summary.segments).toBe(40);
+      expect(r.summary.oracleMIoU).toBeGreaterThan(floorMIoU);
+      expect(r.summary.recall50).toBeGreaterThan(floorRecall);
+      expect(r.summary.marksPerImage).toBeLessThanOrEqual(65);
     });
-    // Measured 0.456 / 0.40 / 57 marks on these 4 photos.
-    expect(r.summary.segments).toBe(40);
-    expect(r.summary.oracleMIoU).toBeGreaterThan(0.42);
-    expect(r.summary.recall50).toBeGreaterThan(0.34);
-    expect(r.summary.marksPerImage).toBeLessThanOrEqual(65);
-  });
+  }
 
   it("finds BSDS boundaries and segments", async () => {
     const [r] = await evaluateProposals({
       kind: "bsds",
       dir: dataset("bsds500"),
-      proposer: createBuiltinProposer(),
+      proposer: createBuiltinProposer({ detector: "none" }),
       granularities: [0.5],
       limit: 2,
     });

@@ -1,16 +1,19 @@
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBuiltinProposer, detectorAvailable } from "../../src/proposers/builtin/index.js";
+import { createBuiltinProposer } from "../../src/proposers/builtin/index.js";
 import { loadImage } from "../../src/image/load.js";
 import { decodeRle, rleArea } from "../../src/regions/rle.js";
 import { maskArea, maskGet } from "../../src/regions/mask.js";
+import { runSom } from "../helpers/cli.js";
 import { cocoImage } from "../helpers/datasets.js";
 import { type Json, photoBytes, postImage, postJson, result, startTestServer } from "./serve-helpers.js";
 
 const bytes = photoBytes();
 const imageId = createHash("sha256").update(bytes).digest("hex");
 
-describe.skipIf(!detectorAvailable())("som serve --detector (optional packages)", () => {
+describe("som serve --detector (optional packages)", () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   beforeAll(async () => {
     server = await startTestServer({ detector: "centernet", concurrency: 1 });
@@ -62,5 +65,56 @@ describe.skipIf(!detectorAvailable())("som serve --detector (optional packages)"
     const last = added.body.manifest.marks.find((m: Json) => m.node === r.node && m.area === r.area);
     expect(last).toBeDefined();
     expect(rleArea(last.segmentation)).toBe(r.area);
+  });
+});
+
+describe("som serve without the detector's optional packages", () => {
+  const hidden = {
+    NODE_OPTIONS: `--import ${resolve(import.meta.dirname, "../helpers/no-detector/register.mjs")}`,
+  };
+
+  it("falls back to weight-free marks with one warning line at start-up", { timeout: 60_000 }, async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        resolve(import.meta.dirname, "../../src/cli/entry.ts"),
+        "serve",
+        "--port",
+        "0",
+        "-q",
+      ],
+      { env: { ...process.env, ...hidden }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      let stderr = "";
+      const url = await new Promise<string>((done, fail) => {
+        child.stderr.on("data", (d) => {
+          stderr += d;
+          const m = /som serve: (http:\/\/\S+?)\/ /.exec(stderr);
+          if (m) done(m[1]);
+        });
+        child.on("exit", (code) => fail(new Error(`som serve exited ${code}: ${stderr}`)));
+      });
+      const warnings = stderr.split("\n").filter((l) => l.includes("warning"));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/detector \(centernet\) could not load.*weight-free.*--detector none/);
+      const models = await result(await fetch(`${url}/v1/models`));
+      expect(models.body.proposers[0]).toEqual({ name: "builtin", detector: "none" });
+      const marked = await result(await postImage(`${url}/v1/mark`, bytes, { options: {} }));
+      expect(marked.status).toBe(200);
+      expect(marked.body.manifest.settings.detector).toBe("none");
+      expect(marked.body.manifest.marks.some((m: Json) => m.detector !== undefined)).toBe(false);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+
+  it("refuses to start when the detector is asked for by name", { timeout: 30_000 }, async () => {
+    const res = await runSom(["serve", "--port", "0", "--detector", "centernet"], { env: hidden });
+    expect(res.code).not.toBe(0);
+    expect(res.stderr.trim().split("\n")).toHaveLength(1);
+    expect(res.stderr).toMatch(/detector centernet: its optional packages are missing; install them with/);
   });
 });

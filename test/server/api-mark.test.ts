@@ -239,7 +239,7 @@ describe("service endpoints", () => {
     const health = await result(await fetch(`${server.url}/healthz`));
     expect(health.body).toMatchObject({ status: "ok", jobs: { mark: { running: 0, waiting: 0 } } });
     const models = await result(await fetch(`${server.url}/v1/models`));
-    expect(models.body.proposers).toEqual([{ name: "builtin" }]);
+    expect(models.body.proposers).toEqual([{ name: "builtin", detector: "centernet" }]);
     expect(models.body.provider).toBeNull();
     expect(models.body.limits.maxBodyBytes).toBe(50 * 1024 * 1024);
   });

@@ -4,6 +4,7 @@ import { loadImage } from "../../image/load.js";
 import type { RasterImage } from "../../image/raster.js";
 import { loadTemplate, type PromptTemplate, type TaskName } from "../../prompts/templates.js";
 import { loadMaskRegions } from "../../proposers/masks/index.js";
+import { addDetectorOption } from "../../proposers/builtin/detector-cli.js";
 import { createProposer } from "../../proposers/registry.js";
 import { createProvider, PROVIDER_NAMES } from "../../providers/create.js";
 import type { Provider } from "../../providers/types.js";
@@ -45,6 +46,7 @@ export interface AskCliOptions extends MarkingCliFlags {
   template?: string;
   groupSize?: number;
   samModel?: string;
+  detector?: string;
 }
 
 export function registerAsk(program: Command, setExit: SetExit): void {
@@ -136,6 +138,8 @@ export function addMarkingOptions(
       "--sam-model <dir|name>",
       "SAM / SAM 2 / EdgeTAM model folder or registered name, for --proposer sam",
     );
+  // The built-in proposer's detector (default auto): src/proposers/builtin/detector-cli.ts
+  addDetectorOption(cmd);
   if (o.masks) {
     cmd
       .option(
@@ -240,7 +244,13 @@ export async function regionsFromCli(
       "--proposer sam needs --sam-model DIR (a SAM-family ONNX folder or a name from `som models list`)",
     );
   }
-  const proposer = await createProposer(proposerName, { model: opts.samModel, quiet: opts.quiet });
+  if (opts.detector !== undefined && proposerName !== "builtin")
+    throw new UserError(`--detector works with the builtin proposer only, not --proposer ${proposerName}`);
+  const proposer = await createProposer(proposerName, {
+    model: opts.samModel,
+    quiet: opts.quiet,
+    detector: opts.detector,
+  });
   return regionsFor(image, { proposer, granularity: opts.granularity, maxMarks: opts.maxMarks });
 }
 

@@ -87,7 +87,7 @@ export async function settingsFromCli(
       } as AskCliOptions);
   const proposer = gtMasks
     ? undefined
-    : await createProposer(proposerName, { model: opts.samModel, quiet: true });
+    : await createProposer(proposerName, { model: opts.samModel, quiet: true, detector: opts.detector });
   const settings: EvalSettings = {
     provider,
     proposer,

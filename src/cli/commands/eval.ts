@@ -5,7 +5,7 @@ import { BOUNDARY_TOLERANCE } from "../../eval/proposals.js";
 import { parseDatasetSpec } from "../../eval/proposals-data.js";
 import { DEFAULT_GRANULARITY } from "../../pipeline/mark.js";
 import { registerEvalTasks } from "./eval-tasks.js";
-import { addDetectorOption, detectorFromCli } from "../../proposers/builtin/detector-cli.js";
+import { addDetectorOption } from "../../proposers/builtin/detector-cli.js";
 import { createProposer } from "../../proposers/registry.js";
 import { UserError } from "../../errors.js";
 import { parseNonNegativeInt, parsePositiveInt } from "../options.js";
@@ -73,8 +73,11 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
           () => false,
         );
         if (!isDir) throw new UserError(`${spec.dir}: dataset folder not found`);
-        const detector = await detectorFromCli(o, o.proposer);
-        const proposer = await createProposer(o.proposer, { detector });
+        if (o.detector !== undefined && o.proposer !== "builtin")
+          throw new UserError(
+            `--detector works with the builtin proposer only, not --proposer ${o.proposer}`,
+          );
+        const proposer = await createProposer(o.proposer, { detector: o.detector });
         let results: Awaited<ReturnType<typeof evaluateProposals>>;
         try {
           results = await evaluateProposals({
@@ -105,7 +108,7 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
             `${JSON.stringify({
               dataset: spec.kind,
               proposer: o.proposer,
-              detector,
+              ...proposer.describe?.(),
               skip: o.skip,
               boundaryTolerance: spec.kind === "bsds" ? BOUNDARY_TOLERANCE : undefined,
               results: results.map((r) => ({ granularity: r.granularity, ...r.summary })),
@@ -133,6 +136,11 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
         const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
         for (const r of [head, ...rows])
           process.stdout.write(`${r.map((c, i) => c.padStart(widths[i])).join("  ")}\n`);
+        const ran = proposer.describe?.();
+        if (ran?.detector !== undefined)
+          process.stdout.write(
+            `detector: ${String(ran.detector)}${ran.detectorVersion ? ` (${String(ran.detectorVersion)})` : ""}\n`,
+          );
         if (spec.kind === "bsds") {
           process.stdout.write(
             `boundary tolerance ${BOUNDARY_TOLERANCE} × image diagonal (no one-to-one matching; see docs/builtin-proposer.md)\n`,

@@ -41,7 +41,7 @@ export function registerMark(program: Command, setExit: SetExit): void {
     .option("--segments-info <file>", "COCO panoptic JSON giving category/crowd for --masks panoptic PNGs");
   addRegionCountOptions(cmd);
   addDrawOptions(cmd, "numeric").option("-q, --quiet", "no progress lines");
-  // Optional detector seeding of the built-in proposer (--detector): src/proposers/builtin/detector-cli.ts
+  // The built-in proposer's detector (--detector, default auto): src/proposers/builtin/detector-cli.ts
   addDetectorOption(cmd);
   // SAM proposer flags (--model, --dtype, --device, --points-per-side, …): see src/proposers/sam/cli-options.ts
   addSamOptions(cmd).action(async (images: string[], opts: MarkCliOptions) => {
@@ -102,7 +102,6 @@ export async function runMark(images: string[], opts: MarkCliOptions): Promise<n
         alpha: opts.alpha,
         fontSize: opts.fontSize,
         file: basename(file),
-        ...(opts.detector !== undefined ? { settings: { detector: opts.detector } } : {}),
       });
       const pngPath = join(opts.out, `${stem}.som.png`);
       const jsonPath = join(opts.out, `${stem}.som.json`);

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { DETECTOR_NAMES, type DetectorName } from "../../proposers/builtin/detector-model.js";
+import { DETECTOR_CHOICES, type DetectorChoice } from "../../proposers/builtin/detector-model.js";
 import { PROVIDER_NAMES, type ProviderConfig } from "../../providers/index.js";
 import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from "../../server/options.js";
 import { UserError } from "../../errors.js";
@@ -28,7 +28,7 @@ interface ServeCliOptions {
   maxTokens?: number;
   structured?: boolean;
   samModel?: string;
-  detector?: DetectorName;
+  detector?: DetectorChoice;
   quiet?: boolean;
 }
 
@@ -92,8 +92,8 @@ export function registerServe(program: Command, _setExit: SetExit): void {
     .addOption(
       new Option(
         "--detector <name>",
-        "built-in marks: a small COCO detector guides the hierarchy and seeds object regions (optional packages, see docs/builtin-proposer.md)",
-      ).choices([...DETECTOR_NAMES]),
+        "built-in marks: the COCO detector that guides the hierarchy and seeds object regions (default: centernet when its optional packages are installed, else none with a warning; none = weight-free; see docs/builtin-proposer.md)",
+      ).choices([...DETECTOR_CHOICES]),
     )
     .addOption(
       new Option(
@@ -118,13 +118,6 @@ export function registerServe(program: Command, _setExit: SetExit): void {
     .option("-q, --quiet", "no request log")
     .action(async (opts: ServeCliOptions) => {
       const options = serveOptionsFromCli(opts, process.env);
-      if (options.detector) {
-        // Checked here so a missing optional package is one line at start-up, not an error per request;
-        // the workers load the model themselves, on first use.
-        const { detectorAvailable, INSTALL_HINT } = await import("../../proposers/builtin/detector-model.js");
-        if (!detectorAvailable())
-          throw new UserError(`--detector needs its optional packages; install them with: ${INSTALL_HINT}`);
-      }
       const { startSomServer } = await import("../../server/index.js");
       let server: Awaited<ReturnType<typeof startSomServer>>;
       try {

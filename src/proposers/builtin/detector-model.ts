@@ -18,6 +18,11 @@ import { COCO_THING_LABELS } from "./detector-labels.js";
 
 export const DETECTOR_NAMES = ["centernet"] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
+/** The detector the built-in proposer uses by default, when its optional packages load. */
+export const DEFAULT_DETECTOR: DetectorName = "centernet";
+/** What `--detector` accepts: a detector, or "none" for the weight-free path. */
+export const DETECTOR_CHOICES = ["none", ...DETECTOR_NAMES] as const;
+export type DetectorChoice = (typeof DETECTOR_CHOICES)[number];
 
 /** One detected object, in input-image pixels. */
 export interface Detection {
@@ -40,6 +45,8 @@ export interface DetectOptions {
 
 export interface ObjectDetector {
   readonly name: DetectorName;
+  /** Where the weights come from, for manifests: "@vladmandic/human@3.3.6". */
+  readonly version: string;
   detect(image: RasterImage, options?: DetectOptions): Promise<Detection[]>;
 }
 
@@ -75,11 +82,10 @@ export function loadDetector(name: DetectorName = "centernet"): Promise<ObjectDe
   return loading;
 }
 
-/** Whether the optional detector packages can be resolved (for tests and help text). */
+/** Whether the optional detector packages can be resolved (without loading them). */
 export function detectorAvailable(): boolean {
-  const require = createRequire(import.meta.url);
   try {
-    for (const p of PACKAGES) require.resolve(p);
+    for (const p of PACKAGES) import.meta.resolve(p);
     return true;
   } catch {
     return false;
@@ -92,7 +98,7 @@ async function importOptional<T>(pkg: string): Promise<T> {
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND")
-      throw new UserError(`--detector needs the optional package ${pkg}; install it with: ${INSTALL_HINT}`);
+      throw new UserError(`the detector needs the optional package ${pkg}; install it with: ${INSTALL_HINT}`);
     throw e;
   }
 }
@@ -118,7 +124,7 @@ async function loadCenterNet(): Promise<ObjectDetector> {
     modelDir = path.resolve(path.dirname(require.resolve("@vladmandic/human")), "../models");
   } catch {
     throw new UserError(
-      `--detector needs the optional package @vladmandic/human (it ships the model); install it with: ${INSTALL_HINT}`,
+      `the detector needs the optional package @vladmandic/human (it ships the model); install it with: ${INSTALL_HINT}`,
     );
   }
   const wasmDir = path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm")), path.sep);
@@ -147,8 +153,12 @@ async function loadCenterNet(): Promise<ObjectDetector> {
       signature: json.signature,
     }),
   );
+  const pkg = JSON.parse(await readFile(path.join(modelDir, "../package.json"), "utf8")) as {
+    version?: string;
+  };
   return {
     name: "centernet",
+    version: `@vladmandic/human@${pkg.version ?? "unknown"}`,
     async detect(image, options = {}) {
       const input = tf.tensor4d(resizeRgb(image, INPUT_SIZE), [1, INPUT_SIZE, INPUT_SIZE, 3]);
       const out = model.execute(input, [OUTPUT_NODE]) as import("@tensorflow/tfjs-core").Tensor;

@@ -55,12 +55,23 @@ export class DetectorSeeding {
     private readonly hierarchyOptions: Partial<HierarchyOptions> = {},
   ) {}
 
+  /** Load the detector (once; rejects with the reason when its optional packages are missing or broken). */
+  async ready(): Promise<ObjectDetector> {
+    this.detector ??= await loadDetector(this.seeding.detector);
+    return this.detector;
+  }
+
+  /** The loaded detector's weights package and version (undefined before `ready`). */
+  get version(): string | undefined {
+    return this.detector?.version;
+  }
+
   /** The detector's boxes for an image (computed once per RasterImage object, at a low score floor). */
   async detect(image: RasterImage): Promise<Detection[]> {
     let d = this.detections.get(image);
     if (!d) {
-      this.detector ??= await loadDetector(this.seeding.detector);
-      d = await this.detector.detect(image, { minScore: 0.05, maxDetections: 100 });
+      const detector = await this.ready();
+      d = await detector.detect(image, { minScore: 0.05, maxDetections: 100 });
       this.detections.set(image, d);
     }
     const minScore = this.seeding.minScore ?? DEFAULT_DETECTOR_MIN_SCORE;

@@ -1,7 +1,7 @@
 import type { RasterImage } from "../../image/raster.js";
 import type { Region } from "../../regions/region.js";
 import type { ProposeOptions, Proposer } from "../proposer.js";
-import type { DetectorName } from "./detector-model.js";
+import { DEFAULT_DETECTOR, type DetectorChoice } from "./detector-model.js";
 import { DetectorSeeding, type DetectorSeedingOptions, detectorSeedingOptions } from "./detector-proposer.js";
 import { buildHierarchy, type HierarchyOptions, type RegionHierarchy } from "./hierarchy.js";
 import { hierarchyRegions } from "./select.js";
@@ -13,8 +13,11 @@ export {
   RegionHierarchy,
 } from "./hierarchy.js";
 export {
+  DEFAULT_DETECTOR,
   type Detection,
+  DETECTOR_CHOICES,
   DETECTOR_NAMES,
+  type DetectorChoice,
   type DetectorName,
   detectorAvailable,
   loadDetector,
@@ -29,24 +32,87 @@ export {
   selectNodes,
 } from "./select.js";
 
-/** Hierarchy options, plus the optional detector seeding (see detector-proposer.ts; off by default). */
+/**
+ * Which detector guides the built-in proposer: "auto" (the default) uses the default detector when its
+ * optional packages load and falls back to the weight-free path with one warning otherwise; a detector name
+ * (or seeding options) requires it (loading errors are thrown); "none" is the weight-free path.
+ */
+export type BuiltinDetectorOption = "auto" | DetectorChoice | DetectorSeedingOptions;
+
+/** Hierarchy options, plus the detector seeding (see detector-proposer.ts; on by default, see above). */
 export type BuiltinProposerOptions = Partial<HierarchyOptions> & {
-  detector?: DetectorName | DetectorSeedingOptions;
+  detector?: BuiltinDetectorOption;
+  /** Where the one-line warning goes when "auto" falls back (default: stderr, once per process). */
+  onWarning?: (line: string) => void;
 };
 
+let warnedFallback = false;
+function warnOnceOnStderr(line: string): void {
+  if (warnedFallback) return;
+  warnedFallback = true;
+  process.stderr.write(`${line}\n`);
+}
+
 /**
- * The weight-free default proposer: a region hierarchy per image (over-segmentation, then merging by
- * colour, texture, boundary strength, size and fill), cut at the levels the granularity asks for.
+ * The built-in proposer: a region hierarchy per image (over-segmentation, then merging by colour,
+ * texture, boundary strength, size and fill), cut at the levels the granularity asks for. By default a
+ * small COCO detector (optional npm packages, no download) guides the merges and seeds object regions.
  * The hierarchy of the most recent images is cached, so moving the granularity does not recompute it.
  */
 export class BuiltinProposer implements Proposer {
   readonly name = "builtin";
   private readonly cache = new WeakMap<RasterImage, RegionHierarchy>();
   private readonly seeding?: DetectorSeeding;
+  private readonly required: boolean;
+  /** Why "auto" fell back to the weight-free path, once it has. */
+  private unavailable?: string;
+  private checked?: Promise<DetectorSeeding | undefined>;
 
   constructor(private readonly options: BuiltinProposerOptions = {}) {
-    const seeding = detectorSeedingOptions(options.detector);
+    const d = options.detector ?? "auto";
+    this.required = d !== "auto";
+    const seeding = detectorSeedingOptions(d === "auto" ? DEFAULT_DETECTOR : d === "none" ? undefined : d);
     if (seeding) this.seeding = new DetectorSeeding(seeding, options);
+  }
+
+  /**
+   * The detector seeding that runs, once its detector has loaded: undefined for the weight-free path
+   * ("none", or "auto" when the optional packages are missing or fail to load).
+   */
+  private activeSeeding(): Promise<DetectorSeeding | undefined> {
+    const seeding = this.seeding;
+    if (!seeding) return Promise.resolve(undefined);
+    this.checked ??= seeding.ready().then(
+      () => seeding,
+      (err: unknown) => {
+        this.checked = undefined;
+        if (this.required) throw err;
+        this.unavailable = err instanceof Error ? err.message : String(err);
+        this.checked = Promise.resolve(undefined);
+        (this.options.onWarning ?? warnOnceOnStderr)(
+          `som: warning: the built-in proposer's detector (${seeding.seeding.detector}) could not load, so marks ` +
+            `come from the weight-free path: ${this.unavailable} (--detector none chooses that path without this warning)`,
+        );
+        return undefined;
+      },
+    );
+    return this.checked;
+  }
+
+  /** Whether the detector guides this proposer (loads it on first call; false on the weight-free path). */
+  async usesDetector(): Promise<boolean> {
+    return (await this.activeSeeding()) !== undefined;
+  }
+
+  /**
+   * Which path ran, for manifests: `{ detector: "centernet", detectorVersion: "@vladmandic/human@3.3.6" }`,
+   * `{ detector: "none" }`, or with "auto" after a fallback also `detectorUnavailable: "<why>"`. Read it after
+   * `propose` (with "auto", the detector is only tried then).
+   */
+  describe(): Record<string, unknown> {
+    const version = this.seeding?.version;
+    if (this.seeding && version) return { detector: this.seeding.seeding.detector, detectorVersion: version };
+    return { detector: "none", ...(this.unavailable ? { detectorUnavailable: this.unavailable } : {}) };
   }
 
   /**
@@ -62,14 +128,16 @@ export class BuiltinProposer implements Proposer {
     return h;
   }
 
-  /** The hierarchy `propose` cuts: the box-guided one when a detector is set, else `hierarchy(image)`. */
+  /** The hierarchy `propose` cuts: the box-guided one when a detector runs, else `hierarchy(image)`. */
   async hierarchyFor(image: RasterImage): Promise<RegionHierarchy> {
     const plain = (im: RasterImage) => this.hierarchy(im);
-    return this.seeding ? this.seeding.hierarchy(image, plain) : plain(image);
+    const seeding = await this.activeSeeding();
+    return seeding ? seeding.hierarchy(image, plain) : plain(image);
   }
 
   async propose(image: RasterImage, options: ProposeOptions = {}): Promise<Region[]> {
-    if (this.seeding) return this.seeding.propose((im) => this.hierarchy(im), image, options);
+    const seeding = await this.activeSeeding();
+    if (seeding) return seeding.propose((im) => this.hierarchy(im), image, options);
     options.signal?.throwIfAborted();
     options.onProgress?.({ stage: "hierarchy", done: 0, total: 2 });
     const h = this.hierarchy(image);

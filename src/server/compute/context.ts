@@ -55,6 +55,12 @@ export class ComputeContext {
     );
   }
 
+  /** What the built-in marks ran with, for manifests: the detector and its version, or `detector: "none"`. */
+  async builtinSettings(): Promise<Record<string, unknown>> {
+    if (!this.settings.detector || !this.builtinPromise) return { detector: "none" };
+    return (await this.builtinPromise).describe();
+  }
+
   /** The SAM proposer (model loaded on first use, shared with interactive segmentation). */
   sam(): Promise<SamProposer> {
     const model = this.settings.samModel;

@@ -33,7 +33,7 @@ export const modelsRoute: Route = {
       : null;
     return {
       proposers: [
-        { name: "builtin", ...(o.detector ? { detector: o.detector } : {}) },
+        { name: "builtin", detector: ctx.detector ?? "none" },
         ...(o.samModel ? [{ name: "sam", model: basename(o.samModel) }] : []),
       ],
       provider,
