@@ -14,7 +14,7 @@ import type { Detection } from "../src/proposers/builtin/detector-model.js";
 import { type SeedOptions, seedRegions } from "../src/proposers/builtin/detector-seed.js";
 import type { RegionHierarchy } from "../src/proposers/builtin/hierarchy.js";
 import { createBuiltinProposer } from "../src/proposers/builtin/index.js";
-import { type Mask, maskArea, maskFromFull, maskIoU } from "../src/regions/mask.js";
+import { type Mask, maskArea, maskFromFull, maskIntersection, maskIoU } from "../src/regions/mask.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,7 +37,16 @@ const p = createBuiltinProposer({ detector: "centernet" });
 // biome-ignore lint/suspicious/noExplicitAny: bench-only access to the seeding internals
 const seeding = (p as any).seeding;
 
-type Row = { frac: number; seed: number; cuts: number[]; ellipse: number; ceiling: number };
+type Row = {
+  frac: number;
+  seed: number;
+  cuts: number[];
+  ellipse: number;
+  ceiling: number;
+  /** Precision and recall of the first cut against the GT. */
+  prec: number;
+  rec: number;
+};
 const rows: Row[] = [];
 const boxIoU = (a: readonly number[], b: readonly number[]) => {
   const ix = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
@@ -56,7 +65,7 @@ for await (const im of loadCocoPanoptic(values.dir, Number(values.limit), Number
     for (const s of seedRegions(h, im.image, dets, opts)) m.set(s.detection, s.mask);
     return m;
   };
-  const seeds = byDet({});
+  const seeds = byDet({ method: "leaves" });
   const cuts = configs.map(({ seed, ...cut }) => {
     const c0 = performance.now();
     const r = byDet({ ...seed, method: "cut", cut });
@@ -131,7 +140,11 @@ for await (const im of loadCocoPanoptic(values.dir, Number(values.limit), Number
       sa += h.workArea(l);
       ceiling = Math.max(ceiling, si / (sa + g - si));
     }
+    const c0 = cuts[0]?.get(best);
+    const ci = c0 ? maskIntersection(c0, gtMask) : 0;
     rows.push({
+      prec: c0 ? ci / Math.max(1, maskArea(c0)) : 0,
+      rec: ci / gtArea,
       frac: gtArea / (W * H),
       seed: iou(seeds.get(best)),
       cuts: cuts.map((c) => iou(c.get(best))),
@@ -152,15 +165,21 @@ console.log(
   `thing segments with a box (IoU ≥ 0.5): ${rows.length}; ${((performance.now() - t0) / 1000).toFixed(1)} s, cuts ${(cutMs / 1000).toFixed(2)} s in all`,
 );
 console.log(
-  `bucket    n    seed   ${configs.map((_, i) => `cut${i}  `).join(" ")} ellipse ceiling`,
+  `bucket    n    seed   ${configs.map((_, i) => `cut${i}  `).join(" ")} ellipse ceiling  (cut0 precision / recall)`,
 );
 for (const [name, f] of buckets) {
   const g = rows.filter((r) => f(r.frac));
   console.log(
-    `${name.padEnd(8)} ${String(g.length).padStart(4)}  ${mean(g.map((r) => r.seed)).toFixed(3)}  ${configs.map((_, i) => mean(g.map((r) => r.cuts[i])).toFixed(3)).join("  ")}  ${mean(g.map((r) => r.ellipse)).toFixed(3)}  ${mean(g.map((r) => r.ceiling)).toFixed(3)}`,
+    `${name.padEnd(8)} ${String(g.length).padStart(4)}  ${mean(g.map((r) => r.seed)).toFixed(3)}  ${configs.map((_, i) => mean(g.map((r) => r.cuts[i])).toFixed(3)).join("  ")}  ${mean(g.map((r) => r.ellipse)).toFixed(3)}  ${mean(g.map((r) => r.ceiling)).toFixed(3)}  (${mean(g.map((r) => r.prec)).toFixed(2)} / ${mean(g.map((r) => r.rec)).toFixed(2)})`,
   );
 }
 if (process.env.SQ_DEBUG)
   for (const r of rows.filter((r) => r.frac < 0.01))
-    console.log(r.frac.toFixed(4), r.seed.toFixed(2), r.cuts.map((c) => c.toFixed(2)).join(" "), r.ellipse.toFixed(2), r.ceiling.toFixed(2));
+    console.log(
+      r.frac.toFixed(4),
+      r.seed.toFixed(2),
+      r.cuts.map((c) => c.toFixed(2)).join(" "),
+      r.ellipse.toFixed(2),
+      r.ceiling.toFixed(2),
+    );
 for (let i = 0; i < configs.length; i++) console.log(`cut${i} = ${JSON.stringify(configs[i])}`);

@@ -26,6 +26,12 @@ export interface LeafCutOptions {
    * long against its area, so the same γ would cut it away entirely (0 = off).
    */
   smoothnessSide: number;
+  /**
+   * Tree coupling: adjacent leaves also pay treeSmoothness × (shared boundary length) × (1 − u)^treePow,
+   * u = the quantile of the merge height at which the hierarchy joins them (early merge = same object).
+   */
+  treeSmoothness: number;
+  treePow: number;
   /** Weight of the location prior (box-centre weight → prior fg probability). */
   location: number;
   /** Prior fg probability at the box centre and at its corners (linear in the centre weight between). */
@@ -33,6 +39,8 @@ export interface LeafCutOptions {
   priorCorner: number;
   /** Prior fg probability of a pixel outside the box (of a leaf that is mostly inside). */
   priorOutside: number;
+  /** Initial bg model: box pixels also count with this weight × (1 − centre weight) (box corners). */
+  bgInside: number;
   /** GrabCut iterations (colour models re-estimated from the cut). */
   iterations: number;
   /** Histogram bins per Lab channel. */
@@ -44,12 +52,15 @@ export interface LeafCutOptions {
 export const DEFAULT_LEAF_CUT_OPTIONS: LeafCutOptions = {
   ringFraction: 0.3,
   minInside: 0.3,
-  smoothness: 10,
-  smoothnessSide: 0,
+  smoothness: 20,
+  smoothnessSide: 100,
+  treeSmoothness: 20,
+  treePow: 2,
   location: 1,
   priorCentre: 0.8,
-  priorCorner: 0.3,
+  priorCorner: 0.1,
   priorOutside: 0.1,
+  bgInside: 0,
   iterations: 4,
   bins: 10,
   smoothing: 50,
@@ -66,6 +77,9 @@ export interface LeafCutContext {
   /** Leaf adjacency: per leaf, neighbour leaves and the summed pixel-pair weight exp(−β‖Δ‖²). */
   nbr: Int32Array[];
   nbrWeight: Float64Array[];
+  /** Per leaf and neighbour: shared boundary length (pixel pairs) and the join height's quantile. */
+  nbrLen: Float64Array[];
+  nbrJoin: Float64Array[];
 }
 
 export function leafCutContext(
@@ -126,14 +140,57 @@ export function leafCutContext(
       if (x + 1 < w && lab[p + 1] !== a) add(a, lab[p + 1], Math.exp(-beta * d2(p, p + 1)));
       if (y + 1 < wh && lab[p + w] !== a) add(a, lab[p + w], Math.exp(-beta * d2(p, p + w)));
     }
+  const lens: Map<number, number>[] = Array.from({ length: Lc }, () => new Map());
+  for (let y = 0; y < wh; y++)
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      const a = lab[p];
+      for (const q2 of [x + 1 < w ? p + 1 : -1, y + 1 < wh ? p + w : -1]) {
+        if (q2 < 0 || lab[q2] === a) continue;
+        const b = lab[q2];
+        lens[a].set(b, (lens[a].get(b) ?? 0) + 1);
+        lens[b].set(a, (lens[b].get(a) ?? 0) + 1);
+      }
+    }
+  // Join height of two leaves = height of their lowest common ancestor (ultrametric contour strength).
+  const t = h.tree;
+  const depth = new Int32Array(t.nodeCount);
+  for (let v = t.nodeCount - 1; v >= 0; v--) depth[v] = t.parent[v] < 0 ? 0 : depth[t.parent[v]] + 1;
+  const join = (a: number, b: number) => {
+    while (a !== b) {
+      if (depth[a] >= depth[b]) a = t.parent[a];
+      else b = t.parent[b];
+    }
+    return t.height[a];
+  };
   const nbr: Int32Array[] = [];
   const nbrWeight: Float64Array[] = [];
+  const nbrLen: Float64Array[] = [];
+  const nbrJoin: Float64Array[] = [];
+  const heights: number[] = [];
   for (let l = 0; l < Lc; l++) {
     const keys = [...maps[l].keys()].sort((a, b) => a - b);
     nbr.push(Int32Array.from(keys));
     nbrWeight.push(Float64Array.from(keys.map((k) => maps[l].get(k)!)));
+    nbrLen.push(Float64Array.from(keys.map((k) => lens[l].get(k) ?? 0)));
+    const j = Float64Array.from(keys.map((k) => join(l, k)));
+    nbrJoin.push(j);
+    for (let i = 0; i < keys.length; i++) if (keys[i] > l) heights.push(j[i]);
   }
-  return { h, bin, binCount, imageHist, nbr, nbrWeight };
+  // Heights → quantiles among all adjacent pairs.
+  const sorted = Float64Array.from(heights).sort();
+  const quantile = (v: number) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return sorted.length > 0 ? lo / sorted.length : 0;
+  };
+  for (const j of nbrJoin) for (let i = 0; i < j.length; i++) j[i] = quantile(j[i]);
+  return { h, bin, binCount, imageHist, nbr, nbrWeight, nbrLen, nbrJoin };
 }
 
 /** Working-grid box, inclusive. */
@@ -144,17 +201,14 @@ export interface WorkBox {
   y1: number;
 }
 
-/**
- * The leaves the cut puts in the foreground for one box (1 = foreground), or null when nothing is left.
- * `initial` (optional) marks leaves to start the colour models from instead of the box.
- */
+/** The leaves the cut puts in the foreground for one box (1 per leaf), or null when none is left. */
 export function leafCut(
   ctx: LeafCutContext,
   box: WorkBox,
   options: Partial<LeafCutOptions> = {},
 ): Uint8Array | null {
   const o = { ...DEFAULT_LEAF_CUT_OPTIONS, ...options };
-  const { h, bin, binCount, imageHist, nbr, nbrWeight } = ctx;
+  const { h, bin, binCount, imageHist, nbr, nbrWeight, nbrLen, nbrJoin } = ctx;
   const { workWidth: w, workHeight: wh, leafLabels: lab } = h;
   const area = h.tree.area;
   const Lc = h.leafCount;
@@ -194,7 +248,9 @@ export function leafCut(
   if (free.length === 0) return null;
   const n = free.length;
   const side = Math.sqrt((bx1 - bx0 + 1) * (by1 - by0 + 1));
-  const gamma = o.smoothness * (o.smoothnessSide > 0 ? Math.min(1, side / o.smoothnessSide) : 1);
+  const shrink = o.smoothnessSide > 0 ? Math.min(1, side / o.smoothnessSide) : 1;
+  const gamma = o.smoothness * shrink;
+  const treeGamma = o.treeSmoothness * shrink;
   // Location prior per pixel → −log terms, summed per node (pixels in the ring rectangle only).
   const locFg = new Float64Array(n);
   const locBg = new Float64Array(n);
@@ -213,8 +269,10 @@ export function leafCut(
         locFg[k] -= Math.log(pr);
         locBg[k] -= Math.log(1 - pr);
       }
-      if (c >= 0) fgH[bin[p]] += c;
-      else bgH[bin[p]] += 1;
+      if (c >= 0) {
+        fgH[bin[p]] += c;
+        bgH[bin[p]] += o.bgInside * (1 - c);
+      } else bgH[bin[p]] += 1;
     }
   let fg = new Uint8Array(n);
   const uFg = new Float64Array(n);
@@ -224,7 +282,9 @@ export function leafCut(
     for (let b = 0; b < binCount; b++) tot += hist[b];
     const out = new Float64Array(binCount);
     for (let b = 0; b < binCount; b++)
-      out[b] = -Math.log((hist[b] + o.smoothing * imageHist[b] + 1e-9) / (tot + o.smoothing + 1e-9 * binCount));
+      out[b] = -Math.log(
+        (hist[b] + o.smoothing * imageHist[b] + 1e-9) / (tot + o.smoothing + 1e-9 * binCount),
+      );
     return out;
   };
   for (let iter = 0; iter < o.iterations; iter++) {
@@ -246,10 +306,13 @@ export function leafCut(
       let toBg = 0; // pairwise cost of fg against hard-background neighbours
       const nb = nbr[l];
       const nw = nbrWeight[l];
+      const nl = nbrLen[l];
+      const nj = nbrJoin[l];
       for (let j = 0; j < nb.length; j++) {
         const m = node[nb[j]];
-        if (m < 0) toBg += gamma * nw[j];
-        else if (m > k) g.addEdge(k, m, gamma * nw[j]);
+        const wgt = gamma * nw[j] + (o.treeSmoothness > 0 ? treeGamma * nl[j] * (1 - nj[j]) ** o.treePow : 0);
+        if (m < 0) toBg += wgt;
+        else if (m > k) g.addEdge(k, m, wgt);
       }
       const costFg = uFg[k] + o.location * locFg[k] + toBg;
       const costBg = uBg[k] + o.location * locBg[k];
