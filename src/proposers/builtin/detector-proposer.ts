@@ -5,7 +5,7 @@
  * level (at most half of the marks), so the mark count stays what the granularity (or maxMarks) gives.
  */
 import type { RasterImage } from "../../image/raster.js";
-import { bboxIoU, maskArea, maskBBox, maskIoU } from "../../regions/mask.js";
+import { type BBox, maskArea, maskBBox, maskIoU } from "../../regions/mask.js";
 import { makeRegion, type Region } from "../../regions/region.js";
 import type { ProposeOptions } from "../proposer.js";
 import { type Detection, type DetectorName, loadDetector, type ObjectDetector } from "./detector-model.js";
@@ -127,12 +127,13 @@ export class DetectorSeeding {
       others: readonly { mask: Region["mask"]; area: number }[],
     ) => {
       const bb = maskBBox(mask);
-      return others.some(
-        (p) =>
-          Math.min(area, p.area) / Math.max(area, p.area) > DUPLICATE_IOU &&
-          bboxIoU(bb, maskBBox(p.mask)) > DUPLICATE_IOU &&
-          maskIoU(mask, p.mask, area, p.area) > DUPLICATE_IOU,
-      );
+      return others.some((p) => {
+        // Cheap upper bounds first: the overlap is at most the smaller area and the boxes' overlap.
+        if (Math.min(area, p.area) / Math.max(area, p.area) <= DUPLICATE_IOU) return false;
+        const inter = Math.min(area, p.area, bboxIntersection(bb, maskBBox(p.mask)));
+        if (inter / (area + p.area - inter) <= DUPLICATE_IOU) return false;
+        return maskIoU(mask, p.mask, area, p.area) > DUPLICATE_IOU;
+      });
     };
     for (const s of seedRegions(h, image, detections, this.seeding.seed)) {
       const area = maskArea(s.mask);
@@ -186,4 +187,11 @@ export class DetectorSeeding {
     options.onProgress?.({ stage: "regions", done: 3, total: 3 });
     return all.map((r, i) => makeRegion(i + 1, r.mask, "builtin", r.score, r.extra));
   }
+}
+
+/** Area shared by two [x, y, w, h] boxes. */
+function bboxIntersection(a: BBox, b: BBox): number {
+  const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+  const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+  return w > 0 && h > 0 ? w * h : 0;
 }

@@ -35,10 +35,9 @@ export interface SeedOptions {
    */
   centreShare: number;
   /**
-   * How a box picks its leaves: "leaves" (default) = the inside/centre-share rules above; "cut" = a graph
-   * cut over the leaves with colour models of the box and its surround (leaf-cut.ts; COCO oracle mIoU
-   * +0.010 on images 1–20, +0.005 on 21–100; it falls back to "leaves" when it keeps nothing). Not yet the
-   * default: its seeds expose a gap in the proposer's duplicate test (bench/RESULTS.md, fifth pass).
+   * How a box picks its leaves: "cut" (default) = a graph cut over the leaves with colour models of the box
+   * and its surround (leaf-cut.ts; seed IoU 0.55 → 0.59–0.61 on box-matched COCO things; it falls back to
+   * "leaves" when it keeps nothing); "leaves" = the inside/centre-share rules above.
    */
   method: "leaves" | "cut";
   /** Options of the graph cut (method "cut"). */
@@ -52,7 +51,7 @@ export const DEFAULT_SEED_OPTIONS: SeedOptions = {
   minRingShare: 0.03,
   snapIoU: 0.85,
   centreShare: 0.3,
-  method: "leaves",
+  method: "cut",
   cut: {},
 };
 
