@@ -116,4 +116,28 @@ describe("leaf graph cut (box → mask)", () => {
     const b = seedRegions(h, image, [d], { method: "cut" })[0].mask;
     expect(maskIoU(a, b)).toBe(1);
   });
+
+  it("seeds the inscribed ellipse for boxes under ellipseBelow of the image", {
+    timeout: 30_000,
+  }, async () => {
+    const image = await loadImage(cocoImage(STEMS[0]));
+    const h = buildHierarchy(image);
+    const { width: W, height: H } = image;
+    // A 20 × 10 box (well under 0.5 % of the photo) and a large one.
+    const small: Detection = { box: [200.5, 150, 20, 10], score: 1, classId: 0, label: "object" };
+    const large: Detection = { box: [100, 100, 300, 300], score: 1, classId: 0, label: "object" };
+    const [e, c] = seedRegions(h, image, [small, large], { ellipseBelow: 0.005 });
+    expect(e.node).toBe(-1);
+    expect([e.mask.width, e.mask.height]).toEqual([W, H]);
+    // π/4 of the box, inside it, centred.
+    const area = e.mask.data.reduce((a, v) => a + v, 0);
+    expect(Math.abs(area - (Math.PI / 4) * 200)).toBeLessThan(12);
+    expect(e.mask.x).toBeGreaterThanOrEqual(200);
+    expect(e.mask.x + e.mask.w).toBeLessThanOrEqual(221);
+    expect(e.mask.y).toBeGreaterThanOrEqual(150);
+    expect(e.mask.y + e.mask.h).toBeLessThanOrEqual(160);
+    // The large box still gets its cut, the same as without the rule.
+    const [c0] = seedRegions(h, image, [large], { ellipseBelow: 0 });
+    expect(maskIoU(c.mask, c0.mask)).toBe(1);
+  });
 });

@@ -25,6 +25,8 @@ export interface DetectorSeedingOptions {
   seed?: Partial<SeedOptions>;
   /** Let the boxes guide the hierarchy's merges (default true; box-guide.ts), or only seed regions. */
   guide?: boolean | BoxGuideWeights;
+  /** Most of the mark budget seeds may take when they replace level regions (default 0.5). */
+  maxSeedShare?: number;
 }
 
 const DUPLICATE_IOU = 0.9;
@@ -146,7 +148,10 @@ export class DetectorSeeding {
     // Replacing, seeds take at most half the marks (the most confident boxes first): at a coarse
     // granularity the few marks stay mostly the large level regions, and the count stays the levels'.
     const replacing = !(this.seeding.budget === "add" && options.maxMarks === undefined);
-    const limit = Math.min(cap, replacing ? Math.floor(base.length * MAX_SEED_SHARE) : cap);
+    const limit = Math.min(
+      cap,
+      replacing ? Math.floor(base.length * (this.seeding.maxSeedShare ?? MAX_SEED_SHARE)) : cap,
+    );
     const unmarked = (regions: readonly Region[]) =>
       fresh.filter((f) => !isDup(f.mask, f.area, regions)).slice(0, limit);
     let kept: Region[] = base;

@@ -8,7 +8,7 @@
  * seeded regions stay nested with the rest.
  */
 import type { RasterImage } from "../../image/raster.js";
-import type { Mask } from "../../regions/mask.js";
+import { type Mask, maskFromFull } from "../../regions/mask.js";
 import type { Detection } from "./detector-model.js";
 import { rgbToLab } from "./features.js";
 import type { RegionHierarchy } from "./hierarchy.js";
@@ -42,6 +42,12 @@ export interface SeedOptions {
   method: "leaves" | "cut";
   /** Options of the graph cut (method "cut"). */
   cut: Partial<LeafCutOptions>;
+  /**
+   * Method "cut": boxes covering less than this share of the image seed the ellipse inscribed in them
+   * instead (at full resolution): the working grid's leaves are too coarse for them (0 = off). 0.005: seed
+   * IoU of box-matched COCO things < 0.3 % 0.51 → 0.55, oracle mIoU +0.002 / +0.004 on COCO 1–20 / 21–100.
+   */
+  ellipseBelow: number;
 }
 
 export const DEFAULT_SEED_OPTIONS: SeedOptions = {
@@ -53,6 +59,7 @@ export const DEFAULT_SEED_OPTIONS: SeedOptions = {
   centreShare: 0.3,
   method: "cut",
   cut: {},
+  ellipseBelow: 0.005,
 };
 
 export interface SeededRegion {
@@ -101,6 +108,11 @@ export function seedRegions(
     let lab: Float32Array[] | undefined;
     const minInside = Array.isArray(o.minInside) ? o.minInside[0] : o.minInside;
     for (const d of detections) {
+      if (d.box[2] * d.box[3] < o.ellipseBelow * image.width * image.height) {
+        const e = ellipseSeed(image.width, image.height, d);
+        if (e) out.push(e);
+        continue;
+      }
       // A cut that leaves nothing (a small box whose outline costs more than its colours gain) falls
       // back to the leaf rules, so every box still seeds a region.
       let s = seedByCut(h, ctx, d, o);
@@ -290,4 +302,29 @@ function keepLargestPiece(m: CropMask): number {
 
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
+}
+
+/** The ellipse inscribed in a detection's box, at full resolution (null when it covers no pixel centre). */
+function ellipseSeed(W: number, H: number, d: Detection): SeededRegion | null {
+  const [bx, by, bw, bh] = d.box;
+  const x0 = Math.max(0, Math.floor(bx));
+  const y0 = Math.max(0, Math.floor(by));
+  const x1 = Math.min(W, Math.ceil(bx + bw));
+  const y1 = Math.min(H, Math.ceil(by + bh));
+  if (x1 <= x0 || y1 <= y0 || bw <= 0 || bh <= 0) return null;
+  const cw = x1 - x0;
+  const crop = new Uint8Array(cw * (y1 - y0));
+  let any = false;
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) {
+      const dx = (x + 0.5 - (bx + bw / 2)) / (bw / 2);
+      const dy = (y + 0.5 - (by + bh / 2)) / (bh / 2);
+      if (dx * dx + dy * dy <= 1) {
+        crop[(y - y0) * cw + x - x0] = 1;
+        any = true;
+      }
+    }
+  if (!any) return null;
+  const m = maskFromFull(crop, cw, y1 - y0);
+  return { mask: { ...m, width: W, height: H, x: m.x + x0, y: m.y + y0 }, detection: d, node: -1 };
 }
