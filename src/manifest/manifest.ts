@@ -26,6 +26,11 @@ export interface ManifestMark {
   segmentation: CocoRle;
   anchor: [number, number];
   labelBox: BBox;
+  /**
+   * True when the label box lies entirely inside the region's mask; false when the region had no room for it
+   * (too small, or its free part taken by labels placed before) and the label sits just outside.
+   */
+  labelInside: boolean;
   color: string;
   score: number;
   source: string;
@@ -62,6 +67,7 @@ export function buildManifest(
         segmentation: encodeRle(m.region.mask),
         anchor: [round2(m.anchor[0]), round2(m.anchor[1])],
         labelBox: m.labelBox,
+        labelInside: m.inside,
         color: toHex(colorOf(m.id)),
         score: round4(m.region.score),
         source: m.region.source,

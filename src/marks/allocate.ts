@@ -59,7 +59,7 @@ export function allocateMarks(
 ): Allocation {
   const gap = options.gap ?? 1;
   const covered = new Uint8Array(width * height);
-  const placed = new BoxIndex();
+  const placed = new BoxIndex(width, height);
   const order = [...regions].sort((a, b) => a.area - b.area || a.id - b.id);
   const byId = new Map<number, PlacedMark>();
   let overlaps = 0;
@@ -119,10 +119,21 @@ interface InsideResult {
   ref?: [number, number];
 }
 
+/** About this many cells on the coarse grid of the quick path (resolution ~1/32 of the region's size). */
+const QUICK_CELLS = 1024;
+
 /**
  * Search label positions on a grid of `cell`-pixel cells over the region's crop. A cell counts as inside the
  * region only if all its pixels are, and as occupied if any pixel is, so a box that fits on the grid fits on
  * the pixels too. Visits only the mask's pixels (through its runs), never its whole crop.
+ *
+ * Quick path for regions larger than the label: on a coarse grid (~QUICK_CELLS cells, whatever the label
+ * size), the distance transform of the uncovered part minus the cells that earlier labels touch, and the label
+ * centred on its maximum if the box fits there, checked on the pixels (inside the mask, clear of placed labels
+ * and of covered pixels). That is the deepest free spot of the uncovered part, as the full search picks, at a
+ * fraction of the cells. When the uncovered part cannot take the label there, the same on the whole mask (the
+ * label then sits over smaller regions, as the full search would place it too, but centred instead of at the
+ * first free spot). When neither fits, the full search runs.
  */
 function searchInside(
   region: Region,
@@ -134,66 +145,33 @@ function searchInside(
   cell: number,
 ): InsideResult {
   const m = region.mask;
-  const W = m.width;
-  const gw = Math.ceil(m.w / cell);
-  const gh = Math.ceil(m.h / cell);
-  const n = gw * gh;
-  const inMask = new Int32Array(n);
-  const inRem = new Int32Array(n);
-  const { rowStart, x0, x1 } = maskRuns(m);
-  let remaining = 0;
-  for (let y = 0; y < m.h; y++) {
-    const gRow = ((y / cell) | 0) * gw;
-    const imgRow = (y + m.y) * W;
-    for (let k = rowStart[y]; k < rowStart[y + 1]; k++) {
-      const a = x0[k] - m.x;
-      const b = x1[k] - m.x;
-      // Whole-cell spans of the run in one step each.
-      for (let x = a; x < b; ) {
-        const c = (x / cell) | 0;
-        const next = Math.min(b, (c + 1) * cell);
-        inMask[gRow + c] += next - x;
-        let free = 0;
-        for (let p = imgRow + m.x + x, e = imgRow + m.x + next; p < e; p++) free += covered[p] ^ 1;
-        inRem[gRow + c] += free;
-        remaining += free;
-        x = next;
-      }
+  const coarse = Math.ceil(Math.sqrt((m.w * m.h) / QUICK_CELLS));
+  if (coarse > cell) {
+    // The uncovered part first (the box must then miss every covered pixel); when it cannot take the label
+    // near its deepest point, the deepest free point of the whole mask.
+    const g = remainderGrid(region, covered, coarse, placed, gap);
+    let box =
+      g.bestAt >= 0
+        ? fitNear(m, g.ref, lw, lh, 2 * coarse, placed, gap, g.partial ? covered : undefined)
+        : undefined;
+    if (box) return { box, ref: g.ref };
+    if (g.partial) {
+      const whole = remainderGrid(region, undefined, coarse, placed, gap);
+      box = whole.bestAt >= 0 ? fitNear(m, whole.ref, lw, lh, 2 * coarse, placed, gap) : undefined;
+      if (box) return { box, ref: g.ref };
     }
   }
+  const { gw, gh, inMask, remCells, dt, ref } = remainderGrid(region, covered, cell);
+  const n = gw * gh;
   const full = cell * cell;
   const maskCells = new Uint8Array(n);
-  const remCells = new Uint8Array(n);
-  for (let g = 0; g < n; g++) {
-    maskCells[g] = inMask[g] === full ? 1 : 0;
-    // When smaller regions cover this one entirely, fall back to the whole mask.
-    remCells[g] = (remaining > 0 ? inRem[g] : inMask[g]) * 2 >= full ? 1 : 0;
-  }
-  const dt = squaredDistanceTransform(remCells, gw, gh);
-  let best = 0;
-  let bestAt = -1;
-  for (let g = 0; g < dt.length; g++) {
-    if (dt[g] > best) {
-      best = dt[g];
-      bestAt = g;
-    }
-  }
-  const ref: [number, number] =
-    bestAt < 0
-      ? [region.bbox[0] + region.bbox[2] / 2, region.bbox[1] + region.bbox[3] / 2]
-      : [m.x + ((bestAt % gw) + 0.5) * cell, m.y + (Math.floor(bestAt / gw) + 0.5) * cell];
+  for (let g = 0; g < n; g++) maskCells[g] = inMask[g] === full ? 1 : 0;
   const bw = Math.ceil(lw / cell);
   const bh = Math.ceil(lh / cell);
   if (bw > gw || bh > gh) return { ref };
   // Earlier labels (with the gap) rasterised onto the cell grid.
   const occ = new Uint8Array(n);
-  for (const [px, py, pw, ph] of placed.near([m.x, m.y, m.w, m.h], gap)) {
-    const cx0 = Math.max(0, Math.floor((px - gap - m.x) / cell));
-    const cy0 = Math.max(0, Math.floor((py - gap - m.y) / cell));
-    const cx1 = Math.min(gw, Math.ceil((px + pw + gap - m.x) / cell));
-    const cy1 = Math.min(gh, Math.ceil((py + ph + gap - m.y) / cell));
-    for (let cy = cy0; cy < cy1; cy++) occ.fill(1, cy * gw + cx0, cy * gw + Math.max(cx0, cx1));
-  }
+  rasterLabels(occ, 1, m, gw, gh, cell, placed, gap);
   const satMask = summedArea(maskCells, gw, gh);
   const satRem = summedArea(remCells, gw, gh);
   const satOcc = summedArea(occ, gw, gh);
@@ -236,6 +214,146 @@ function searchInside(
   const px = m.x + bx * cell + Math.floor((bw * cell - lw) / 2);
   const py = m.y + by * cell + Math.floor((bh * cell - lh) / 2);
   return { box: [px, py, lw, lh], ref };
+}
+
+interface RemainderGrid {
+  gw: number;
+  gh: number;
+  /** Mask pixels per cell. */
+  inMask: Int32Array;
+  /** Cells at least half of whose pixels are in the uncovered part (the whole mask when nothing is left). */
+  remCells: Uint8Array;
+  /** Squared distance transform of remCells, in cells. */
+  dt: Float32Array;
+  best: number;
+  bestAt: number;
+  /** Centre of the deepest cell (the paper's anchor), image pixels; the bbox centre when there is none. */
+  ref: [number, number];
+  /** Smaller regions cover some but not all of the mask (the uncovered part differs from the mask). */
+  partial: boolean;
+}
+
+/**
+ * The region's mask and the part of it not covered by smaller regions, counted on `cell`-pixel cells of its
+ * crop, with the distance transform of the uncovered part (minus the cells touched by `placed` labels, when
+ * given).
+ */
+function remainderGrid(
+  region: Region,
+  covered: Uint8Array | undefined,
+  cell: number,
+  placed?: BoxIndex,
+  gap = 0,
+): RemainderGrid {
+  const m = region.mask;
+  const W = m.width;
+  const gw = Math.ceil(m.w / cell);
+  const gh = Math.ceil(m.h / cell);
+  const n = gw * gh;
+  const inMask = new Int32Array(n);
+  const inRem = new Int32Array(n);
+  const { rowStart, x0, x1 } = maskRuns(m);
+  let remaining = 0;
+  for (let y = 0; y < m.h; y++) {
+    const gRow = ((y / cell) | 0) * gw;
+    const imgRow = (y + m.y) * W;
+    for (let k = rowStart[y]; k < rowStart[y + 1]; k++) {
+      const a = x0[k] - m.x;
+      const len = x1[k] - x0[k];
+      addSpan(inMask, gRow, a, a + len, cell);
+      if (!covered) continue;
+      // Uncovered stretches of the run, found with native byte searches over the run only: a run that no
+      // smaller region touches costs one search, not one read per pixel.
+      const seg = covered.subarray(imgRow + x0[k], imgRow + x1[k]);
+      let pos = 0;
+      while (pos < len) {
+        let c = seg.indexOf(1, pos);
+        if (c < 0) c = len;
+        if (c > pos) {
+          addSpan(inRem, gRow, a + pos, a + c, cell);
+          remaining += c - pos;
+        }
+        if (c >= len) break;
+        const e = seg.indexOf(0, c);
+        pos = e < 0 ? len : e;
+      }
+    }
+  }
+  const full = cell * cell;
+  const remCells = new Uint8Array(n);
+  // When smaller regions cover this one entirely (or no coverage is given), the whole mask.
+  const src = remaining > 0 ? inRem : inMask;
+  const partial = remaining > 0 && remaining < region.area;
+  for (let g = 0; g < n; g++) remCells[g] = src[g] * 2 >= full ? 1 : 0;
+  if (placed) rasterLabels(remCells, 0, m, gw, gh, cell, placed, gap);
+  const dt = squaredDistanceTransform(remCells, gw, gh);
+  let best = 0;
+  let bestAt = -1;
+  for (let g = 0; g < n; g++) {
+    if (dt[g] > best) {
+      best = dt[g];
+      bestAt = g;
+    }
+  }
+  const ref: [number, number] =
+    bestAt < 0
+      ? [region.bbox[0] + region.bbox[2] / 2, region.bbox[1] + region.bbox[3] / 2]
+      : [m.x + ((bestAt % gw) + 0.5) * cell, m.y + (Math.floor(bestAt / gw) + 0.5) * cell];
+  return { gw, gh, inMask, remCells, dt, best, bestAt, ref, partial };
+}
+
+/** True when every pixel of the box [px, py, w, h] (image pixels) is inside the mask. */
+function boxInMask(m: Region["mask"], px: number, py: number, w: number, h: number): boolean {
+  if (px < m.x || py < m.y || px + w > m.x + m.w || py + h > m.y + m.h) return false;
+  const { rowStart, x0, x1 } = maskRuns(m);
+  for (let y = py - m.y, end = y + h; y < end; y++) {
+    let ok = false;
+    for (let k = rowStart[y]; k < rowStart[y + 1] && !ok; k++) ok = x0[k] <= px && x1[k] >= px + w;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
+ * The label box nearest to being centred on `at` (offsets up to `reach` pixels, ring by ring, Chebyshev) that
+ * lies inside the mask, clear of placed labels and, when `covered` is given, of covered pixels.
+ */
+function fitNear(
+  m: Region["mask"],
+  at: readonly [number, number],
+  lw: number,
+  lh: number,
+  reach: number,
+  placed: BoxIndex,
+  gap: number,
+  covered?: Uint8Array,
+): BBox | undefined {
+  const cx = Math.round(at[0] - lw / 2);
+  const cy = Math.round(at[1] - lh / 2);
+  for (let r = 0; r <= reach; r++) {
+    for (let dy = -r; dy <= r; dy++) {
+      const edge = dy === -r || dy === r;
+      for (let dx = -r; dx <= r; dx += edge ? 1 : 2 * r) {
+        const px = cx + dx;
+        const py = cy + dy;
+        if (!boxInMask(m, px, py, lw, lh)) continue;
+        const box: BBox = [px, py, lw, lh];
+        if (placed.touchesAny(box, gap)) continue;
+        if (covered && !boxUncovered(covered, m.width, box)) continue;
+        return box;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** No pixel of the box is covered by a smaller region. */
+function boxUncovered(covered: Uint8Array, width: number, box: BBox): boolean {
+  for (let y = box[1]; y < box[1] + box[3]; y++) {
+    const row = y * width + box[0];
+    if (covered.subarray(row, row + box[2]).indexOf(1) >= 0) return false;
+  }
+  return true;
 }
 
 /**
@@ -329,6 +447,39 @@ function markCovered(covered: Uint8Array, width: number, region: Region) {
     const row = (y + m.y) * width;
     for (let k = rowStart[y]; k < rowStart[y + 1]; k++) covered.fill(1, row + x0[k], row + x1[k]);
   }
+}
+
+/** Set to `value` every cell of the mask's crop grid that a placed label (grown by the gap) touches. */
+function rasterLabels(
+  cells: Uint8Array,
+  value: number,
+  m: Region["mask"],
+  gw: number,
+  gh: number,
+  cell: number,
+  placed: BoxIndex,
+  gap: number,
+): void {
+  for (const [px, py, pw, ph] of placed.near([m.x, m.y, m.w, m.h], gap)) {
+    const cx0 = Math.max(0, Math.floor((px - gap - m.x) / cell));
+    const cy0 = Math.max(0, Math.floor((py - gap - m.y) / cell));
+    const cx1 = Math.min(gw, Math.ceil((px + pw + gap - m.x) / cell));
+    const cy1 = Math.min(gh, Math.ceil((py + ph + gap - m.y) / cell));
+    for (let cy = cy0; cy < cy1; cy++) cells.fill(value, cy * gw + cx0, cy * gw + Math.max(cx0, cx1));
+  }
+}
+
+/** Add the pixels of crop columns [a, b) to the cells of one cell row: partial first cell, whole cells, rest. */
+function addSpan(cells: Int32Array, gRow: number, a: number, b: number, cell: number): void {
+  let c = (a / cell) | 0;
+  let next = (c + 1) * cell;
+  if (b <= next) {
+    cells[gRow + c] += b - a;
+    return;
+  }
+  cells[gRow + c] += next - a;
+  for (c++, next += cell; next <= b; c++, next += cell) cells[gRow + c] += cell;
+  if (next - cell < b) cells[gRow + c] += b - (next - cell);
 }
 
 /** Summed-area table with a zero first row/column: (w+1)*(h+1) entries. */

@@ -1,54 +1,77 @@
 import type { BBox } from "../regions/mask.js";
 
 /**
- * Placed label boxes in a uniform grid of buckets, so "does this box touch any placed label?" looks at a few
- * neighbours instead of every label (hundreds of marks × thousands of candidate spots otherwise).
+ * Placed label boxes in a uniform grid of buckets over the image, so "does this box touch any placed label?"
+ * looks at a few neighbours instead of every label (hundreds of marks × thousands of candidate spots
+ * otherwise). Buckets are a flat array indexed by cell (no hashing, no callbacks): the outside-label search
+ * asks this thousands of times per label.
  */
 export class BoxIndex {
-  private readonly buckets = new Map<number, BBox[]>();
   readonly all: BBox[] = [];
+  private readonly cols: number;
+  private readonly rows: number;
+  private readonly buckets: (BBox[] | undefined)[];
 
-  constructor(private readonly bucket = 64) {}
+  /** `width` × `height`: the image; boxes may reach outside it (they land in the border buckets). */
+  constructor(
+    width: number,
+    height: number,
+    private readonly bucket = 64,
+  ) {
+    this.cols = Math.max(1, Math.ceil(width / bucket));
+    this.rows = Math.max(1, Math.ceil(height / bucket));
+    this.buckets = new Array(this.cols * this.rows);
+  }
 
   add(box: BBox): void {
     this.all.push(box);
-    this.forBuckets(box, 0, (key) => {
-      let list = this.buckets.get(key);
-      if (!list) {
-        list = [];
-        this.buckets.set(key, list);
+    const [x0, y0, x1, y1] = this.range(box, 0);
+    for (let by = y0; by <= y1; by++) {
+      for (let bx = x0; bx <= x1; bx++) {
+        const k = by * this.cols + bx;
+        const list = this.buckets[k];
+        if (list) list.push(box);
+        else this.buckets[k] = [box];
       }
-      list.push(box);
-    });
+    }
   }
 
   /** Placed boxes that come within `gap` pixels of `box` (may repeat a box that spans several buckets). */
   near(box: BBox, gap: number): BBox[] {
     const out: BBox[] = [];
-    this.forBuckets(box, gap, (key) => {
-      const list = this.buckets.get(key);
-      if (list) for (const b of list) if (touches(b, box, gap)) out.push(b);
-    });
+    const [x0, y0, x1, y1] = this.range(box, gap);
+    for (let by = y0; by <= y1; by++) {
+      for (let bx = x0; bx <= x1; bx++) {
+        const list = this.buckets[by * this.cols + bx];
+        if (list) for (const b of list) if (touches(b, box, gap)) out.push(b);
+      }
+    }
     return out;
   }
 
   touchesAny(box: BBox, gap: number): boolean {
-    let hit = false;
-    this.forBuckets(box, gap, (key) => {
-      if (hit) return;
-      const list = this.buckets.get(key);
-      if (list) hit = list.some((b) => touches(b, box, gap));
-    });
-    return hit;
+    const [x0, y0, x1, y1] = this.range(box, gap);
+    for (let by = y0; by <= y1; by++) {
+      for (let bx = x0; bx <= x1; bx++) {
+        const list = this.buckets[by * this.cols + bx];
+        if (!list) continue;
+        for (let i = 0; i < list.length; i++) if (touches(list[i], box, gap)) return true;
+      }
+    }
+    return false;
   }
 
-  private forBuckets(box: BBox, gap: number, fn: (key: number) => void): void {
+  /** Bucket range [x0, y0, x1, y1] (inclusive) a box grown by `gap` spans, clamped to the grid. */
+  private range(box: BBox, gap: number): [number, number, number, number] {
     const s = this.bucket;
-    const x0 = Math.floor((box[0] - gap) / s);
-    const y0 = Math.floor((box[1] - gap) / s);
-    const x1 = Math.floor((box[0] + box[2] + gap) / s);
-    const y1 = Math.floor((box[1] + box[3] + gap) / s);
-    for (let by = y0; by <= y1; by++) for (let bx = x0; bx <= x1; bx++) fn(by * 65536 + bx);
+    const cx = this.cols - 1;
+    const cy = this.rows - 1;
+    return [
+      Math.max(0, Math.min(cx, Math.floor((box[0] - gap) / s))),
+      Math.max(0, Math.min(cy, Math.floor((box[1] - gap) / s))),
+      Math.max(0, Math.min(cx, Math.floor((box[0] + box[2] + gap) / s))),
+      Math.max(0, Math.min(cy, Math.floor((box[1] + box[3] + gap) / s))),
+    ];
   }
 }
 

@@ -2,23 +2,37 @@ import type { Mask } from "../regions/mask.js";
 import { maskRuns } from "../regions/runs.js";
 import type { Rgb } from "./colors.js";
 
-/** Alpha-blend a colour over the mask's pixels of an RGBA buffer, in place (visits mask pixels only). */
+/**
+ * Alpha-blend a colour over the mask's pixels of an RGBA buffer, in place (visits mask pixels only): per channel
+ * `(v * (256 - a) + c * a) >> 8`, on whole pixels as 32-bit words (an Int32Array view: a Uint32Array would turn
+ * every opaque pixel into a heap number); alpha is left as it is.
+ */
 export function tintMask(rgba: Uint8Array, width: number, m: Mask, color: Rgb, alpha: number): void {
   if (alpha <= 0) return;
   const a = Math.round(Math.min(1, alpha) * 256);
   const ia = 256 - a;
+  const { rowStart, x0, x1 } = maskRuns(m);
+  if (rgba.byteOffset % 4 !== 0) {
+    const copy = new Uint8Array(rgba);
+    tintMask(copy, width, m, color, alpha);
+    rgba.set(copy);
+    return;
+  }
+  const px = new Int32Array(rgba.buffer, rgba.byteOffset, rgba.length >> 2);
   const cr = color[0] * a;
   const cg = color[1] * a;
   const cb = color[2] * a;
-  const { rowStart, x0, x1 } = maskRuns(m);
   for (let y = 0; y < m.h; y++) {
     const row = (y + m.y) * width;
     for (let k = rowStart[y]; k < rowStart[y + 1]; k++) {
-      const end = (row + x1[k]) * 4;
-      for (let p = (row + x0[k]) * 4; p < end; p += 4) {
-        rgba[p] = (rgba[p] * ia + cr) >> 8;
-        rgba[p + 1] = (rgba[p + 1] * ia + cg) >> 8;
-        rgba[p + 2] = (rgba[p + 2] * ia + cb) >> 8;
+      const end = row + x1[k];
+      for (let p = row + x0[k]; p < end; p++) {
+        const v = px[p];
+        px[p] =
+          (v & 0xff000000) |
+          (((v & 255) * ia + cr) >> 8) |
+          ((((v >> 8) & 255) * ia + cg) & 0xff00) |
+          (((((v >> 16) & 255) * ia + cb) >> 8) << 16);
       }
     }
   }
@@ -32,27 +46,36 @@ export function tintMask(rgba: Uint8Array, width: number, m: Mask, color: Rgb, a
 export function drawContour(rgba: Uint8Array, width: number, m: Mask, color: Rgb, thickness: number): void {
   const t = Math.max(1, Math.round(thickness));
   const { rowStart, x0, x1 } = maskRuns(m);
-  const shrunk = (y: number): number[] => {
+  // Each row's runs shrunk by t, computed once (a row takes part in 2t+1 erosions).
+  const shrunkRows: number[][] = new Array(m.h);
+  for (let y = 0; y < m.h; y++) {
     const out: number[] = [];
     for (let k = rowStart[y]; k < rowStart[y + 1]; k++) {
       if (x1[k] - x0[k] > 2 * t) out.push(x0[k] + t, x1[k] - t);
     }
-    return out;
-  };
-  const [r, g, b] = color;
+    shrunkRows[y] = out;
+  }
+  const aligned = rgba.byteOffset % 4 === 0;
+  const px = aligned ? new Int32Array(rgba.buffer, rgba.byteOffset, rgba.length >> 2) : undefined;
+  const rgb = color[0] | (color[1] << 8) | (color[2] << 16);
   const paint = (row: number, a: number, e: number) => {
+    if (px) {
+      for (let p = row + a, end = row + e; p < end; p++) px[p] = (px[p] & 0xff000000) | rgb;
+      return;
+    }
     for (let p = (row + a) * 4, end = (row + e) * 4; p < end; p += 4) {
-      rgba[p] = r;
-      rgba[p + 1] = g;
-      rgba[p + 2] = b;
+      rgba[p] = color[0];
+      rgba[p + 1] = color[1];
+      rgba[p + 2] = color[2];
     }
   };
+  const none: number[] = [];
   for (let y = 0; y < m.h; y++) {
-    let eroded: number[] = [];
+    let eroded = none;
     if (y - t >= 0 && y + t < m.h) {
-      eroded = shrunk(y);
+      eroded = shrunkRows[y];
       for (let dy = 1; dy <= t && eroded.length > 0; dy++) {
-        eroded = intersect(intersect(eroded, shrunk(y - dy)), shrunk(y + dy));
+        eroded = intersect(intersect(eroded, shrunkRows[y - dy]), shrunkRows[y + dy]);
       }
     }
     const row = (y + m.y) * width;

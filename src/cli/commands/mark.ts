@@ -1,6 +1,6 @@
 import { mkdir, stat } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { loadImage } from "../../image/load.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { markImage } from "../../pipeline/mark.js";
@@ -10,12 +10,14 @@ import { addDetectorOption } from "../../proposers/builtin/detector-cli.js";
 import { createProposer, PROPOSER_NAMES } from "../../proposers/registry.js";
 import { addSamOptions } from "../../proposers/sam/cli-options.js";
 import type { Region } from "../../regions/region.js";
+import { DEFAULT_PNG_LEVEL } from "../../render/render.js";
 import { UserError } from "../../errors.js";
 import { addDrawOptions, addRegionCountOptions, type MarkingCliFlags } from "../options.js";
 import type { SetExit } from "./set-exit.js";
 
 export interface MarkCliOptions extends MarkingCliFlags {
   out: string;
+  pngLevel?: number;
   quiet?: boolean;
   [key: string]: unknown;
 }
@@ -40,7 +42,13 @@ export function registerMark(program: Command, setExit: SetExit): void {
     )
     .option("--segments-info <file>", "COCO panoptic JSON giving category/crowd for --masks panoptic PNGs");
   addRegionCountOptions(cmd);
-  addDrawOptions(cmd, "numeric").option("-q, --quiet", "no progress lines");
+  addDrawOptions(cmd, "numeric")
+    .option(
+      "--png-level <0-9>",
+      `zlib level of the marked PNG: ${DEFAULT_PNG_LEVEL} is fast, 9 is smallest (default ${DEFAULT_PNG_LEVEL})`,
+      parsePngLevel,
+    )
+    .option("-q, --quiet", "no progress lines");
   // The built-in proposer's detector (--detector, default auto): src/proposers/builtin/detector-cli.ts
   addDetectorOption(cmd);
   // SAM proposer flags (--model, --dtype, --device, --points-per-side, …): see src/proposers/sam/cli-options.ts
@@ -48,6 +56,13 @@ export function registerMark(program: Command, setExit: SetExit): void {
     const failed = await runMark(images, opts);
     if (failed > 0) setExit(1);
   });
+}
+
+function parsePngLevel(v: string): number {
+  const n = v.trim() === "" ? Number.NaN : Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 9)
+    throw new InvalidArgumentError("--png-level must be a whole number 0 to 9");
+  return n;
 }
 
 /** Mark every image; one bad input does not stop the others. Returns the number of failures. */
@@ -101,6 +116,7 @@ export async function runMark(images: string[], opts: MarkCliOptions): Promise<n
         labels: opts.labels,
         alpha: opts.alpha,
         fontSize: opts.fontSize,
+        pngLevel: opts.pngLevel,
         file: basename(file),
       });
       const pngPath = join(opts.out, `${stem}.som.png`);
