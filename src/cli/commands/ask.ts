@@ -3,18 +3,20 @@ import { type Command, Option } from "commander";
 import { loadImage } from "../../image/load.js";
 import type { RasterImage } from "../../image/raster.js";
 import { loadTemplate, type PromptTemplate, type TaskName } from "../../prompts/templates.js";
-import { loadMaskRegions } from "../../proposers/masks/index.js";
 import { addDetectorOption } from "../../proposers/builtin/detector-cli.js";
-import { createProposer } from "../../proposers/registry.js";
-import { createProvider, PROVIDER_NAMES } from "../../providers/create.js";
+import { PROVIDER_NAMES } from "../../providers/create.js";
 import type { Provider } from "../../providers/types.js";
 import type { Region } from "../../regions/region.js";
 import { runAsk } from "../../tasks/ask.js";
-import { regionsFor } from "../../pipeline/regions.js";
 import type { MarkStyle } from "../../tasks/render-regions.js";
 import type { TaskOutput } from "../../tasks/task-input.js";
+import {
+  type ProviderFlags,
+  providerFromCli,
+  type RegionFlags,
+  regionsFromCli,
+} from "../../tasks/from-flags.js";
 import { writeTaskOutput } from "../../tasks/write-output.js";
-import { UserError } from "../../errors.js";
 import {
   addDrawOptions,
   addRegionCountOptions,
@@ -26,27 +28,15 @@ import {
 } from "../options.js";
 import type { SetExit } from "./set-exit.js";
 
+// Moved below src/cli (som batch needs them); re-exported for the commands that import them from here.
+export { providerFromCli, regionsFromCli };
+
 /** Flags shared by `som ask` and `som task …`. */
-export interface AskCliOptions extends MarkingCliFlags {
+export interface AskCliOptions extends MarkingCliFlags, ProviderFlags, RegionFlags {
   out: string;
   json?: boolean;
-  quiet?: boolean;
-  provider?: string;
-  model?: string;
-  baseUrl?: string;
-  cache: boolean;
-  cacheDir?: string;
-  replay?: string;
-  record?: string;
-  timeout?: number;
-  maxRetries?: number;
-  temperature?: number;
-  maxTokens?: number;
-  structured?: boolean;
   template?: string;
   groupSize?: number;
-  samModel?: string;
-  detector?: string;
 }
 
 export function registerAsk(program: Command, setExit: SetExit): void {
@@ -196,62 +186,6 @@ export async function prepare(
       onProgress: progress,
     },
   };
-}
-
-export async function providerFromCli(opts: AskCliOptions): Promise<Provider> {
-  let name = opts.provider;
-  if (opts.replay) {
-    if (name && name !== "replay")
-      throw new UserError(`--replay answers from a file; it cannot be combined with --provider ${name}`);
-    name = "replay";
-  }
-  return createProvider({
-    provider: name,
-    model: opts.model,
-    baseURL: opts.baseUrl,
-    cache: opts.cache,
-    cacheDir: opts.cacheDir,
-    replayFile: opts.replay,
-    recordFile: opts.record,
-    timeoutMs: opts.timeout != null ? opts.timeout * 1000 : undefined,
-    maxRetries: opts.maxRetries,
-    temperature: opts.temperature,
-    maxOutputTokens: opts.maxTokens,
-    structuredOutput: opts.structured,
-    onRetry: opts.quiet ? undefined : (m) => process.stderr.write(`som: ${m}\n`),
-  });
-}
-
-/** Regions of the image from `opts.masks` (given on the command line as `masksFlag`) or a proposer. */
-export async function regionsFromCli(
-  image: RasterImage,
-  file: string,
-  opts: AskCliOptions,
-  masksFlag = "--masks",
-): Promise<Region[]> {
-  const proposerName = opts.proposer ?? (opts.masks ? "masks" : "builtin");
-  if (proposerName === "masks") {
-    if (!opts.masks) throw new UserError(`--proposer masks needs ${masksFlag} FILE`);
-    const regions = await loadMaskRegions(opts.masks, image, {
-      imageFile: basename(file),
-      segmentsInfo: opts.segmentsInfo,
-    });
-    return regionsFor(image, { regions, maxMarks: opts.maxMarks });
-  }
-  if (opts.masks) throw new UserError(`${masksFlag} cannot be combined with --proposer ${proposerName}`);
-  if (proposerName === "sam" && !opts.samModel) {
-    throw new UserError(
-      "--proposer sam needs --sam-model DIR (a SAM-family ONNX folder or a name from `som models list`)",
-    );
-  }
-  if (opts.detector !== undefined && proposerName !== "builtin")
-    throw new UserError(`--detector works with the builtin proposer only, not --proposer ${proposerName}`);
-  const proposer = await createProposer(proposerName, {
-    model: opts.samModel,
-    quiet: opts.quiet,
-    detector: opts.detector,
-  });
-  return regionsFor(image, { proposer, granularity: opts.granularity, maxMarks: opts.maxMarks });
 }
 
 /** Write the files, print the JSON (--json) or a one-line summary. */

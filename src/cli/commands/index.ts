@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerAsk } from "./ask.js";
+import { registerBatch } from "./batch.js";
 import { registerEval } from "./eval.js";
 import { registerMark } from "./mark.js";
 import { registerMetrics } from "./metrics.js";
@@ -19,4 +20,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerAsk(program, setExit);
   registerTask(program, setExit);
   registerServe(program, setExit);
+  registerBatch(program, setExit);
 }
