@@ -3,6 +3,8 @@
  * ≥ 0.5 with the segment's bounding box: mean IoU of the current leaf seed (`method: "leaves"`), of the
  * leaf graph cut (`method: "cut"`, leaf-cut.ts) for each configuration given, of the ellipse inscribed in
  * the box, and of the best union of hierarchy leaves (the ceiling, on the working grid), by segment size.
+ * "best-of" = per segment the best of the leaf seed and all configurations (what a perfect choice among
+ * them would reach).
  * `npx tsx bench/seed-quality.ts [--skip 0] [--limit 20] [--configs '[{}, {"smoothness":5}]']`
  * (each configuration is a partial LeafCutOptions; "seed" inside it holds other SeedOptions).
  */
@@ -165,12 +167,12 @@ console.log(
   `thing segments with a box (IoU ≥ 0.5): ${rows.length}; ${((performance.now() - t0) / 1000).toFixed(1)} s, cuts ${(cutMs / 1000).toFixed(2)} s in all`,
 );
 console.log(
-  `bucket    n    seed   ${configs.map((_, i) => `cut${i}  `).join(" ")} ellipse ceiling  (cut0 precision / recall)`,
+  `bucket    n    seed   ${configs.map((_, i) => `cut${i}  `).join(" ")} ellipse ceiling  (cut0 precision / recall)  best-of`,
 );
 for (const [name, f] of buckets) {
   const g = rows.filter((r) => f(r.frac));
   console.log(
-    `${name.padEnd(8)} ${String(g.length).padStart(4)}  ${mean(g.map((r) => r.seed)).toFixed(3)}  ${configs.map((_, i) => mean(g.map((r) => r.cuts[i])).toFixed(3)).join("  ")}  ${mean(g.map((r) => r.ellipse)).toFixed(3)}  ${mean(g.map((r) => r.ceiling)).toFixed(3)}  (${mean(g.map((r) => r.prec)).toFixed(2)} / ${mean(g.map((r) => r.rec)).toFixed(2)})`,
+    `${name.padEnd(8)} ${String(g.length).padStart(4)}  ${mean(g.map((r) => r.seed)).toFixed(3)}  ${configs.map((_, i) => mean(g.map((r) => r.cuts[i])).toFixed(3)).join("  ")}  ${mean(g.map((r) => r.ellipse)).toFixed(3)}  ${mean(g.map((r) => r.ceiling)).toFixed(3)}  (${mean(g.map((r) => r.prec)).toFixed(2)} / ${mean(g.map((r) => r.rec)).toFixed(2)})  ${mean(g.map((r) => Math.max(r.seed, ...r.cuts))).toFixed(3)}`,
   );
 }
 if (process.env.SQ_DEBUG)

@@ -4,6 +4,7 @@ import { loadImage } from "../../src/image/load.js";
 import type { Detection } from "../../src/proposers/builtin/detector-model.js";
 import { seedRegions } from "../../src/proposers/builtin/detector-seed.js";
 import { buildHierarchy } from "../../src/proposers/builtin/hierarchy.js";
+import { leafCut, leafCutContext, leafSetFit } from "../../src/proposers/builtin/leaf-cut.js";
 import { MaxFlow } from "../../src/proposers/builtin/maxflow.js";
 import sharp from "sharp";
 import { maskFromFull, maskIoU } from "../../src/regions/mask.js";
@@ -139,5 +140,38 @@ describe("leaf graph cut (box → mask)", () => {
     // The large box still gets its cut, the same as without the rule.
     const [c0] = seedRegions(h, image, [large], { ellipseBelow: 0 });
     expect(maskIoU(c.mask, c0.mask)).toBe(1);
+  });
+
+  it("ranks several hypotheses per box by an unsupervised fit and keeps one", {
+    timeout: 30_000,
+  }, async () => {
+    const image = await loadImage(cocoImage(STEMS[0]));
+    const h = buildHierarchy(image);
+    const ctx = leafCutContext(h, image);
+    const box = { x0: 60, y0: 60, x1: 200, y1: 200 };
+    const plain = leafCut(ctx, box)!;
+    const tight = leafCut(ctx, box, { fgBias: 0.5 });
+    const count = (fg: Uint8Array | null) => (fg ? fg.reduce((a, v) => a + v, 0) : 0);
+    // A bias against the fg label never adds leaves.
+    expect(count(tight)).toBeLessThanOrEqual(count(plain));
+    const f = leafSetFit(ctx, plain, box);
+    for (const v of [f.boxFit, f.contour, f.colour]) {
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1);
+    }
+    // The leaves inside a box fit it exactly; nothing fits nothing.
+    const all = new Uint8Array(h.leafCount).fill(1);
+    const whole = { x0: 0, y0: 0, x1: h.workWidth - 1, y1: h.workHeight - 1 };
+    expect(leafSetFit(ctx, all, whole).boxFit).toBe(1);
+    expect(leafSetFit(ctx, new Uint8Array(h.leafCount), box).boxFit).toBe(0);
+    // One seed per box, equal to one of its hypotheses' seeds, and deterministic.
+    const d: Detection = { box: [100, 100, 300, 300], score: 1, classId: 0, label: "object" };
+    const hyp = { hypotheses: [{ fgBias: 0.5 }], fitContour: 0.5 };
+    const picked = seedRegions(h, image, [d], hyp);
+    expect(picked.length).toBe(1);
+    const a = seedRegions(h, image, [d], { hypotheses: [] })[0].mask;
+    const b = seedRegions(h, image, [d], { hypotheses: [], cut: { fgBias: 0.5 } })[0].mask;
+    expect(Math.max(maskIoU(picked[0].mask, a), maskIoU(picked[0].mask, b))).toBe(1);
+    expect(maskIoU(seedRegions(h, image, [d], hyp)[0].mask, picked[0].mask)).toBe(1);
   });
 });

@@ -45,6 +45,11 @@ export interface LeafCutOptions {
   iterations: number;
   /** Histogram bins per Lab channel. */
   bins: number;
+  /**
+   * Per-pixel cost of the fg label (nats; 0 = none): a bias towards background that makes the cut tighter
+   * (one of the seed hypotheses, detector-seed.ts).
+   */
+  fgBias: number;
   /** Pseudo-count weight of the image histogram in each colour model (smoothing), in pixels. */
   smoothing: number;
 }
@@ -64,6 +69,7 @@ export const DEFAULT_LEAF_CUT_OPTIONS: LeafCutOptions = {
   iterations: 4,
   bins: 10,
   smoothing: 50,
+  fgBias: 0,
 };
 
 /** Per-image data the cuts share: colour bins of the working pixels, leaf adjacency with its weights. */
@@ -274,6 +280,13 @@ export function leafCut(
         bgH[bin[p]] += o.bgInside * (1 - c);
       } else bgH[bin[p]] += 1;
     }
+  // Pixels of each node inside the ring rectangle (the unit of the fg bias).
+  const inRect = new Float64Array(n);
+  for (let y = ry0; y <= ry1; y++)
+    for (let x = rx0; x <= rx1; x++) {
+      const k = node[lab[y * w + x]];
+      if (k >= 0) inRect[k]++;
+    }
   let fg = new Uint8Array(n);
   const uFg = new Float64Array(n);
   const uBg = new Float64Array(n);
@@ -314,7 +327,7 @@ export function leafCut(
         if (m < 0) toBg += wgt;
         else if (m > k) g.addEdge(k, m, wgt);
       }
-      const costFg = uFg[k] + o.location * locFg[k] + toBg;
+      const costFg = uFg[k] + o.location * locFg[k] + toBg + o.fgBias * inRect[k];
       const costBg = uBg[k] + o.location * locBg[k];
       g.addTerminal(k, costBg, costFg);
     }
@@ -347,4 +360,52 @@ export function leafCut(
       any = true;
     }
   return any ? out : null;
+}
+
+/** Unsupervised fit of a leaf set (1 per leaf) to a detector box; no ground truth involved. */
+export interface LeafSetFit {
+  /** IoU of the set's bounding box with the box: a whole object fills its box, and stays inside it. */
+  boxFit: number;
+  /** Mean join-height quantile along the set's outline (image border excluded): 1 = the tree's strongest
+   * contours, i.e. the set's outline follows boundaries the hierarchy keeps longest. */
+  contour: number;
+  /** Mean colour contrast along the outline: 1 − mean exp(−β‖Δ Lab‖²) over its pixel pairs. */
+  colour: number;
+}
+
+export function leafSetFit(ctx: LeafCutContext, fg: Uint8Array, box: WorkBox): LeafSetFit {
+  const { h, nbr, nbrWeight, nbrLen, nbrJoin } = ctx;
+  const t = h.tree;
+  let x0 = Number.POSITIVE_INFINITY;
+  let y0 = Number.POSITIVE_INFINITY;
+  let x1 = -1;
+  let y1 = -1;
+  let len = 0;
+  let join = 0;
+  let sim = 0;
+  for (let l = 0; l < h.leafCount; l++) {
+    if (!fg[l]) continue;
+    x0 = Math.min(x0, t.bbox[l * 4]);
+    y0 = Math.min(y0, t.bbox[l * 4 + 1]);
+    x1 = Math.max(x1, t.bbox[l * 4 + 2]);
+    y1 = Math.max(y1, t.bbox[l * 4 + 3]);
+    const nb = nbr[l];
+    for (let j = 0; j < nb.length; j++) {
+      if (fg[nb[j]]) continue;
+      len += nbrLen[l][j];
+      join += nbrLen[l][j] * nbrJoin[l][j];
+      sim += nbrWeight[l][j];
+    }
+  }
+  if (x1 < 0) return { boxFit: 0, contour: 0, colour: 0 };
+  const ix = Math.max(0, Math.min(x1, box.x1) - Math.max(x0, box.x0) + 1);
+  const iy = Math.max(0, Math.min(y1, box.y1) - Math.max(y0, box.y0) + 1);
+  const i = ix * iy;
+  const a = (x1 - x0 + 1) * (y1 - y0 + 1);
+  const b = (box.x1 - box.x0 + 1) * (box.y1 - box.y0 + 1);
+  return {
+    boxFit: i / (a + b - i),
+    contour: len > 0 ? join / len : 0,
+    colour: len > 0 ? 1 - sim / len : 0,
+  };
 }
