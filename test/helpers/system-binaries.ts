@@ -27,6 +27,13 @@ export const SYSTEM_CHROMIUM: SystemBinary = {
   env: "SOM_CHROMIUM",
 };
 
+export const SYSTEM_REDIS: SystemBinary = {
+  name: "Redis",
+  command: "redis-server",
+  package: "redis-server",
+  env: "SOM_REDIS_SERVER",
+};
+
 /** Package names in system-packages.txt (one per line, `#` comments). */
 export function listedSystemPackages(file = SYSTEM_PACKAGES_FILE): string[] {
   return readFileSync(file, "utf8")

@@ -9,6 +9,7 @@ import { registerSegment } from "./segment.js";
 import { registerServe } from "./serve.js";
 import type { SetExit } from "./set-exit.js";
 import { registerTask } from "./task.js";
+import { registerWorker } from "./worker.js";
 
 /** Add every `som` subcommand to `program`. */
 export function registerCommands(program: Command, setExit: SetExit): void {
@@ -21,4 +22,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerTask(program, setExit);
   registerServe(program, setExit);
   registerBatch(program, setExit);
+  registerWorker(program, setExit);
 }

@@ -1,0 +1,110 @@
+import { writeFile } from "node:fs/promises";
+import { mkdtemp, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Queue } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectionFromUrl } from "../../src/batch/queue.js";
+import { expectWholeOutputs, readLedgerFile, smallPhotos } from "./fixtures.js";
+import { RedisServer, type Som, som, until } from "./redis.js";
+
+// Weight-free proposer, few marks: the queue is under test, not the proposer.
+const FAST = ["--detector", "none", "--max-marks", "12"];
+const WORKER = ["--lock-duration", "2", "-j", "1"];
+let dir: string;
+let redis: RedisServer;
+const children: Som[] = [];
+
+function start(args: string[]): Som {
+  const c = som(args);
+  children.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "som-queue-"));
+  redis = await RedisServer.start(dir);
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.proc.exitCode === null) c.proc.kill("SIGKILL");
+  await redis?.down();
+});
+
+describe("som batch --queue + som worker (BullMQ on a real redis-server)", () => {
+  it("a worker SIGKILLed mid-job: its job is taken over, every item is recorded exactly once, every output whole", async () => {
+    const inDir = join(dir, "in-kill");
+    await smallPhotos(inDir, 12, 320);
+    const out = join(dir, "out-kill");
+    const q = ["--queue", redis.url, "--queue-name", "kill"];
+    const a = start(["worker", ...q, ...WORKER]);
+    const b = start(["worker", ...q, ...WORKER]);
+    const follower = start(["batch", "mark", inDir, "--out", out, ...q, ...FAST]);
+    // Kill worker A while it holds a job (BullMQ records the worker name, our pid, on the job).
+    const queue = new Queue("kill", { connection: connectionFromUrl(redis.url) });
+    let held: string | undefined;
+    await until("worker A to hold a job", async () => {
+      if (!/marks/.test(a.stderr())) return false; // warmed up: past its first job
+      const active = await queue.getActive();
+      held = active.find((j) => j.processedBy === String(a.proc.pid))?.id;
+      return held !== undefined;
+    });
+    a.proc.kill("SIGKILL");
+    expect(await follower.exit, follower.stderr()).toBe(0);
+    const recs = await readLedgerFile(out);
+    expect(recs).toHaveLength(12);
+    expect(new Set(recs.map((r) => r.name)).size).toBe(12);
+    expect(new Set(recs.map((r) => r.jobId)).size).toBe(12);
+    expect(recs.every((r) => r.status === "done")).toBe(true);
+    // The job A held was finished by B.
+    const taken = recs.find((r) => r.jobId === held)!;
+    expect(taken.worker).not.toContain(`/${a.proc.pid}`);
+    await expectWholeOutputs(out, recs);
+    const counts = await queue.getJobCounts("completed", "failed", "active", "waiting");
+    expect(counts).toMatchObject({ completed: 12, failed: 0, active: 0, waiting: 0 });
+    // Re-enqueueing is idempotent: nothing new, nothing recorded twice.
+    const again = start(["batch", "mark", inDir, "--out", out, ...q, ...FAST, "--json"]);
+    expect(await again.exit).toBe(0);
+    expect(JSON.parse(again.stdout()).skipped).toBe(12);
+    expect(await readLedgerFile(out)).toHaveLength(12);
+    await queue.close();
+    b.proc.kill("SIGTERM");
+    expect(await b.exit).toBe(0);
+  });
+
+  it("Redis restarted mid-batch (AOF) loses no job; a poison item fails after --attempts and is reported; --status counts", async () => {
+    const inDir = join(dir, "in-aof");
+    await smallPhotos(inDir, 8, 320);
+    await writeFile(join(inDir, "poison.jpg"), Buffer.from("this is no image"));
+    const out = join(dir, "out-aof");
+    const q = ["--queue", redis.url, "--queue-name", "aof"];
+    const enq = start(["batch", "mark", inDir, "--out", out, ...q, ...FAST, "--attempts", "2", "--detach"]);
+    expect(await enq.exit, enq.stderr()).toBe(0);
+    const status = start(["batch", ...q, "--status", "--json"]);
+    expect(await status.exit).toBe(0);
+    expect(JSON.parse(status.stdout())).toMatchObject({ waiting: 9, active: 0, done: 0, failed: 0 });
+    const w = start(["worker", ...q, ...WORKER]);
+    const follower = start(["batch", "mark", inDir, "--out", out, ...q, ...FAST, "--attempts", "2"]);
+    await until("two items done", async () => (await readLedgerFile(out)).length >= 2);
+    await redis.down();
+    await new Promise((r) => setTimeout(r, 500));
+    await redis.up();
+    expect(await follower.exit, follower.stderr()).toBe(1);
+    const recs = await readLedgerFile(out);
+    expect(recs).toHaveLength(9);
+    expect(new Set(recs.map((r) => r.name)).size).toBe(9);
+    const poison = recs.find((r) => r.name === "poison")!;
+    expect(poison.status).toBe("failed");
+    expect(poison.attempts).toBe(2);
+    expect(poison.error).toMatch(/poison\.jpg/);
+    expect(recs.filter((r) => r.status === "done")).toHaveLength(8);
+    await expectWholeOutputs(out, recs);
+    expect(follower.stderr()).toContain("8 done, 0 skipped, 1 failed of 9");
+    const after = start(["batch", ...q, "--status"]);
+    expect(await after.exit).toBe(0);
+    expect(after.stdout()).toContain("done 8  failed 1");
+    expect((await readdir(out)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    w.proc.kill("SIGTERM");
+    expect(await w.exit).toBe(0);
+  });
+});
