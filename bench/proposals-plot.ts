@@ -1,6 +1,6 @@
 /**
  * Granularity curve of the built-in proposer: marks per image vs oracle mIoU and recall@0.5 on 20 COCO
- * panoptic photos, weight-free (solid) and with the optional detector (dashed, skipped when its packages
+ * panoptic photos, weight-free (solid) and detector-guided, the default (dashed, skipped when its packages
  * are missing). Prints Markdown tables and writes bench/builtin-granularity.png.
  * `npx tsx bench/proposals-plot.ts [--limit 20]`
  */
@@ -26,7 +26,7 @@ const curve = async (detector: boolean) => {
     granularities: gs,
     limit: Number(values.limit),
   });
-  console.log(detector ? "\nwith --detector centernet:" : "weight-free default:");
+  console.log(detector ? "\ndetector-guided (the default):" : "weight-free (--detector none):");
   console.log("| granularity | marks/image | oracle mIoU | recall@0.5 |");
   console.log("|---|---|---|---|");
   for (const r of results) {
@@ -127,8 +127,7 @@ g.fillText("oracle mIoU", m.l + 8, m.t + 14);
 g.fillStyle = "#d62728";
 g.fillText("recall@0.5", m.l + 8, m.t + 28);
 g.fillStyle = "#333";
-if (withDetector.length > 0)
-  g.fillText("solid: weight-free; dashed: --detector centernet", m.l + 90, m.t + 14);
+if (withDetector.length > 0) g.fillText("solid: weight-free; dashed: detector (default)", m.l + 90, m.t + 14);
 g.fillText("dotted: bar (0.55 / 0.50, ≤ 60 marks)", m.l + 90, m.t + 28);
 await writeFile(values.out, c.toBuffer("image/png"));
 console.log(`wrote ${values.out}`);
