@@ -18,7 +18,9 @@ export {
   markImage,
 } from "./pipeline/mark.js";
 export { type RegionInput, regionsFor, selectRegions } from "./pipeline/regions.js";
-export { createBuiltinProposer } from "./proposers/builtin/index.js";
+export { UserError } from "./errors.js";
+export type { BuiltinDetectorOption, BuiltinProposerOptions } from "./proposers/builtin/index.js";
+export { BuiltinProposer, createBuiltinProposer } from "./proposers/builtin/index.js";
 export type { MaskFileOptions } from "./proposers/masks/index.js";
 export { createMasksProposer, loadMaskRegions } from "./proposers/masks/index.js";
 export type { ProposeOptions, Proposer, ProposeProgress } from "./proposers/proposer.js";

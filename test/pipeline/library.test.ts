@@ -8,6 +8,7 @@ import {
   loadMaskRegions,
   mark,
   maskIoU,
+  UserError,
 } from "../../src/index.js";
 import { startFakeOpenAI } from "../helpers/fake-openai-server.js";
 import { cocoImage, cocoPanoptic } from "../helpers/datasets.js";
@@ -19,6 +20,13 @@ afterAll(async () => {
 });
 
 describe("library entry", () => {
+  it("bad input rejects with the exported UserError (one-line message, a code)", async () => {
+    const err = await loadImage("/nonexistent/photo.jpg").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(/photo\.jpg/);
+    expect(typeof (err as UserError).code).toBe("string");
+  });
+
   it("mark(): regions in, marked PNG and manifest out", async () => {
     const image = await loadImage(cocoImage(STEM));
     const regions = await loadMaskRegions(cocoPanoptic(STEM), image);
