@@ -52,6 +52,16 @@ def color(i):
     return tuple(int(v) for v in cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)[0, 0])
 
 
+def draw_labels(out, boxes, font_scale, thickness):
+    """Label boxes in the mark colour with black or white text (cv2.rectangle + cv2.putText)."""
+    for i, (bx, by, lw, lh) in boxes.items():
+        c = color(i + 1)
+        cv2.rectangle(out, (bx, by), (bx + lw - 1, by + lh - 1), c, -1)
+        lum = 0.299 * c[2] + 0.587 * c[1] + 0.114 * c[0]
+        tc = (0, 0, 0) if lum > 140 else (255, 255, 255)
+        cv2.putText(out, str(i + 1), (bx + 3, by + lh - 4), cv2.FONT_HERSHEY_SIMPLEX, font_scale, tc, thickness)
+
+
 def run_once(img, masks, font_scale, thickness):
     H, W = img.shape[:2]
     out = img.copy()
@@ -94,18 +104,13 @@ def run_once(img, masks, font_scale, thickness):
         region[crop] = (region[crop] * 0.7 + np.array(c) * 0.3).astype(np.uint8)
         contours, _ = cv2.findContours(m[y:y + h, x:x + w], cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE, offset=(x, y))
         cv2.drawContours(out, contours, -1, c, thickness)
-    for i, (bx, by, lw, lh) in boxes.items():
-        c = color(i + 1)
-        cv2.rectangle(out, (bx, by), (bx + lw - 1, by + lh - 1), c, -1)
-        lum = 0.299 * c[2] + 0.587 * c[1] + 0.114 * c[0]
-        tc = (0, 0, 0) if lum > 140 else (255, 255, 255)
-        cv2.putText(out, str(i + 1), (bx + 3, by + lh - 4), cv2.FONT_HERSHEY_SIMPLEX, font_scale, tc, thickness)
+    draw_labels(out, boxes, font_scale, thickness)
     ok, png = cv2.imencode(".png", out, [cv2.IMWRITE_PNG_COMPRESSION, 6])
     return len(png)
 
 
-def main():
-    image_path, masks_path, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def load(image_path, masks_path):
+    """Image (BGR), masks as (full-size mask, area, bbox) for non-empty ones, label font scale, line width."""
     img = cv2.imread(image_path, cv2.IMREAD_COLOR)
     H, W = img.shape[:2]
     masks = []
@@ -120,13 +125,25 @@ def main():
         masks.append((m, int(len(xs)), (x, y, int(xs.max()) - x + 1, int(ys.max()) - y + 1)))
     font_scale = max(11, round(0.03 * min(W, H))) / 30
     thickness = max(1, round(min(W, H) / 400))
+    return img, masks, font_scale, thickness
+
+
+def report(run, runs, masks):
+    """Time `run()` `runs` times after one warm-up run; print the JSON line bench/mark.ts reads."""
+    run()
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        run_once(img, masks, font_scale, thickness)
+        run()
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
-    print(json.dumps({"median_ms": times[len(times) // 2], "runs": times, "masks": len(masks)}))
+    print(json.dumps({"median_ms": times[len(times) // 2], "runs": times, "masks": masks}))
+
+
+def main():
+    image_path, masks_path, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    img, masks, font_scale, thickness = load(image_path, masks_path)
+    report(lambda: run_once(img, masks, font_scale, thickness), runs, len(masks))
 
 
 if __name__ == "__main__":

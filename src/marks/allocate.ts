@@ -2,6 +2,7 @@ import type { BBox } from "../regions/mask.js";
 import type { Region } from "../regions/region.js";
 import { maskRuns } from "../regions/runs.js";
 import { BoxIndex } from "./box-index.js";
+import { intersectIntervals, subtractInterval } from "./intervals.js";
 import { squaredDistanceTransform } from "./distance-transform.js";
 import { type LabelStyle, labelText } from "./labels.js";
 
@@ -36,6 +37,8 @@ export interface AllocateOptions {
   maxDistance?: number;
   /** Stop at the first label that cannot be placed (the caller will retry with a smaller font). */
   stopAtOverlap?: boolean;
+  /** Shared by calls on the same regions (placeMarks' retries): label-size-independent work per region. */
+  cache?: AllocationCache;
 }
 
 export interface Allocation {
@@ -58,6 +61,7 @@ export function allocateMarks(
   options: AllocateOptions,
 ): Allocation {
   const gap = options.gap ?? 1;
+  const cache = options.cache ?? new Map();
   const covered = new Uint8Array(width * height);
   const placed = new BoxIndex(width, height);
   const order = [...regions].sort((a, b) => a.area - b.area || a.id - b.id);
@@ -69,23 +73,14 @@ export function allocateMarks(
     const size = options.measure(text);
     const lw = Math.min(Math.ceil(size.w), width);
     const lh = Math.min(Math.ceil(size.h), height);
-    // Coarse cells first (fast), exact pixels if the coarse grid finds no fitting spot.
-    const cell = Math.max(1, Math.floor(Math.min(lw, lh) / 4));
-    let found: InsideResult = region.area > 0 ? searchInside(region, covered, placed, gap, lw, lh, cell) : {};
-    // The coarse grid can miss a tight fit; settle the few candidate spots it leaves open on exact pixels.
-    if (!found.box && found.blocks && found.blocks.length > 0) {
-      found = {
-        box: searchExact(region, placed, gap, lw, lh, cell, found.blocks, found.ref!),
-        ref: found.ref,
-      };
-    }
+    const found: InsideResult =
+      region.area > 0
+        ? searchInside(region, covered, placed, gap, lw, lh, cache)
+        : { ref: bboxCentre(region) };
     let box = found.box;
     const inside = box !== undefined;
     if (!box) {
-      const [rx, ry] = found.ref ?? [
-        region.bbox[0] + region.bbox[2] / 2,
-        region.bbox[1] + region.bbox[3] / 2,
-      ];
+      const [rx, ry] = found.ref;
       box = searchOutside(rx, ry, lw, lh, width, height, placed, gap, options.maxDistance);
       if (!box) {
         overlaps++;
@@ -110,30 +105,22 @@ export function allocateMarks(
 
 interface InsideResult {
   box?: BBox;
-  /**
-   * When the grid found no spot: top-left cells (x, y pairs) of the k×k blocks of whole free cells inside the
-   * region that any pixel-exact fit would have to contain. Empty: no exact fit exists either.
-   */
-  blocks?: number[];
   /** The paper's anchor (distance-transform maximum of the uncovered part), image pixels. */
-  ref?: [number, number];
+  ref: [number, number];
 }
 
-/** About this many cells on the coarse grid of the quick path (resolution ~1/32 of the region's size). */
-const QUICK_CELLS = 1024;
+/** About this many cells on the grid of the anchor's distance transform (~1/32 of the region's size). */
+const ANCHOR_CELLS = 1024;
 
 /**
- * Search label positions on a grid of `cell`-pixel cells over the region's crop. A cell counts as inside the
- * region only if all its pixels are, and as occupied if any pixel is, so a box that fits on the grid fits on
- * the pixels too. Visits only the mask's pixels (through its runs), never its whole crop.
- *
- * Quick path for regions larger than the label: on a coarse grid (~QUICK_CELLS cells, whatever the label
- * size), the distance transform of the uncovered part minus the cells that earlier labels touch, and the label
- * centred on its maximum if the box fits there, checked on the pixels (inside the mask, clear of placed labels
- * and of covered pixels). That is the deepest free spot of the uncovered part, as the full search picks, at a
- * fraction of the cells. When the uncovered part cannot take the label there, the same on the whole mask (the
- * label then sits over smaller regions, as the full search would place it too, but centred instead of at the
- * first free spot). When neither fits, the full search runs.
+ * The label spot inside the region. The anchor is the paper's: the maximum of the distance transform of the
+ * part not covered by smaller regions (minus the cells earlier labels touch, so it lands on free space),
+ * on a grid of about ANCHOR_CELLS cells whatever the label size. The label box then goes to the position
+ * nearest that anchor where it lies entirely inside the uncovered part and clear of earlier labels; if there
+ * is none, entirely inside the region (over smaller regions) and clear of labels. Both searches are exact on
+ * the pixels (the mask's row runs), so a label that fits anywhere is never missed; they look at rows
+ * outward from the anchor and stop as soon as no nearer spot can exist, so a fit near the anchor costs
+ * a few rows, not the whole crop.
  */
 function searchInside(
   region: Region,
@@ -142,85 +129,165 @@ function searchInside(
   gap: number,
   lw: number,
   lh: number,
-  cell: number,
+  cache: AllocationCache,
 ): InsideResult {
   const m = region.mask;
-  const coarse = Math.ceil(Math.sqrt((m.w * m.h) / QUICK_CELLS));
-  if (coarse > cell) {
-    // The uncovered part first (the box must then miss every covered pixel); when it cannot take the label
-    // near its deepest point, the deepest free point of the whole mask.
-    const g = remainderGrid(region, covered, coarse, placed, gap);
-    let box =
-      g.bestAt >= 0
-        ? fitNear(m, g.ref, lw, lh, 2 * coarse, placed, gap, g.partial ? covered : undefined)
-        : undefined;
-    if (box) return { box, ref: g.ref };
-    if (g.partial) {
-      const whole = remainderGrid(region, undefined, coarse, placed, gap);
-      box = whole.bestAt >= 0 ? fitNear(m, whole.ref, lw, lh, 2 * coarse, placed, gap) : undefined;
-      if (box) return { box, ref: g.ref };
+  let a = cache.get(region);
+  if (!a) {
+    a = anchorsOf(region, covered);
+    cache.set(region, a);
+  }
+  // The deepest cell of the uncovered part that no earlier label touches (else the paper's anchor).
+  let ref = a.ref;
+  for (let i = 0; i < a.deepest.length; i++) {
+    const g = a.deepest[i];
+    const cellBox: BBox = [m.x + (g % a.gw) * a.cell, m.y + Math.floor(g / a.gw) * a.cell, a.cell, a.cell];
+    if (!placed.touchesAny(cellBox, gap)) {
+      ref = [cellBox[0] + a.cell / 2, cellBox[1] + a.cell / 2];
+      break;
     }
   }
-  const { gw, gh, inMask, remCells, dt, ref } = remainderGrid(region, covered, cell);
-  const n = gw * gh;
-  const full = cell * cell;
-  const maskCells = new Uint8Array(n);
-  for (let g = 0; g < n; g++) maskCells[g] = inMask[g] === full ? 1 : 0;
-  const bw = Math.ceil(lw / cell);
-  const bh = Math.ceil(lh / cell);
-  if (bw > gw || bh > gh) return { ref };
-  // Earlier labels (with the gap) rasterised onto the cell grid.
-  const occ = new Uint8Array(n);
-  rasterLabels(occ, 1, m, gw, gh, cell, placed, gap);
-  const satMask = summedArea(maskCells, gw, gh);
-  const satRem = summedArea(remCells, gw, gh);
-  const satOcc = summedArea(occ, gw, gh);
-  const need = bw * bh;
-  const cx = Math.floor(bw / 2);
-  const cy = Math.floor(bh / 2);
-  let bestScore = -Infinity;
-  let bx = -1;
-  let by = -1;
-  for (let ty = 0; ty + bh <= gh; ty++) {
-    for (let tx = 0; tx + bw <= gw; tx++) {
-      if (rectSum(satMask, gw, tx, ty, bw, bh) !== need) continue;
-      if (rectSum(satOcc, gw, tx, ty, bw, bh) !== 0) continue;
-      // Prefer boxes on the uncovered part, then the deepest point of it (the paper's anchor).
-      const onRem = rectSum(satRem, gw, tx, ty, bw, bh) === need ? 1e12 : 0;
-      const score = onRem + dt[(ty + cy) * gw + tx + cx];
-      if (score > bestScore) {
-        bestScore = score;
-        bx = tx;
-        by = ty;
+  if (lw > m.w || lh > m.h) return { ref: a.ref };
+  const labels = placed.near([m.x - lw, m.y - lh, m.w + 2 * lw, m.h + 2 * lh], gap);
+  if (a.uncovered) {
+    const box = nearestFit(m, a.uncovered, ref, lw, lh, labels, gap);
+    if (box) return { box, ref: a.ref };
+  }
+  const { rowStart, x0, x1 } = maskRuns(m);
+  const maskRow = (y: number): number[] => {
+    const out: number[] = [];
+    for (let k = rowStart[y]; k < rowStart[y + 1]; k++) out.push(x0[k], x1[k]);
+    return out;
+  };
+  const box = nearestFit(m, maskRow, ref, lw, lh, labels, gap);
+  return box ? { box, ref: a.ref } : { ref: a.ref };
+}
+
+/**
+ * What the label search needs of a region that does not depend on the label size: the paper's anchor, the
+ * cells of the uncovered part deepest first, and the uncovered part's row intervals. It depends only on the
+ * region and the smaller regions (allocation order), so the font-shrinking retries of placeMarks share it.
+ */
+export type AllocationCache = Map<Region, RegionAnchors>;
+
+interface RegionAnchors {
+  /** The paper's anchor (distance-transform maximum of the uncovered part), image pixels. */
+  ref: [number, number];
+  cell: number;
+  gw: number;
+  /** The deepest cells of the uncovered part (up to ANCHOR_CANDIDATES), deepest first, ties by index. */
+  deepest: number[];
+  /** Row intervals of the uncovered part, crop row → [x0, x1, …]; undefined when it is the whole mask. */
+  uncovered?: (cropRow: number) => number[];
+}
+
+/** Candidate anchor cells kept per region: the deepest ones; the rest fall back to the paper's anchor. */
+const ANCHOR_CANDIDATES = 16;
+
+function anchorsOf(region: Region, covered: Uint8Array): RegionAnchors {
+  const m = region.mask;
+  const cell = Math.max(1, Math.ceil(Math.sqrt((m.w * m.h) / ANCHOR_CELLS)));
+  const g = remainderGrid(region, covered, cell);
+  // The deepest cells, deepest first (ties: lower index), by insertion into a short sorted list.
+  const top: number[] = [];
+  const { dt } = g;
+  for (let i = 0; i < dt.length; i++) {
+    const v = dt[i];
+    if (v <= 0) continue;
+    if (top.length === ANCHOR_CANDIDATES && v <= dt[top[top.length - 1]]) continue;
+    let j = top.length;
+    while (j > 0 && dt[top[j - 1]] < v) j--;
+    top.splice(j, 0, i);
+    if (top.length > ANCHOR_CANDIDATES) top.pop();
+  }
+  const rows = g.uncoveredRows;
+  return { ref: g.ref, cell, gw: g.gw, deepest: top, uncovered: rows ? (y) => rows[y] : undefined };
+}
+
+/**
+ * The lw×lh box position nearest `ref` (box centre to ref, Euclidean; ties: upper rows, then left) whose every
+ * row lies inside one interval of `rowIntervals` (crop row → sorted [x0, x1, …] image-pixel intervals,
+ * half-open) and which touches none of `labels`. Exact on pixels. Rows are visited outward from the row that
+ * would centre the box on ref; the search stops once the vertical offset alone is no better than the best.
+ */
+function nearestFit(
+  m: Region["mask"],
+  rowIntervals: (cropRow: number) => number[],
+  ref: readonly [number, number],
+  lw: number,
+  lh: number,
+  labels: readonly BBox[],
+  gap: number,
+): BBox | undefined {
+  const rows = m.h - lh + 1;
+  if (rows <= 0) return undefined;
+  // Left positions px where the box fits in row r: [a, b - lw + 1) for each interval [a, b) at least lw long.
+  const fits: (number[] | undefined)[] = new Array(m.h);
+  const fitsOf = (r: number): number[] => {
+    let f = fits[r];
+    if (!f) {
+      f = [];
+      const iv = rowIntervals(r);
+      for (let i = 0; i < iv.length; i += 2) if (iv[i + 1] - iv[i] >= lw) f.push(iv[i], iv[i + 1] - lw + 1);
+      fits[r] = f;
+    }
+    return f;
+  };
+  // Labels by top edge, so each row looks only at those whose rows (with the gap) can meet the box's.
+  const byTop = [...labels].sort((p, q) => p[1] - q[1]);
+  let tallest = 0;
+  for (const b of byTop) tallest = Math.max(tallest, b[3]);
+  const wantX = ref[0] - lw / 2;
+  const wantY = ref[1] - lh / 2;
+  const c0 = Math.min(rows - 1, Math.max(0, Math.round(wantY) - m.y));
+  let best: BBox | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (let d = 0; d < rows; d++) {
+    for (const top of d === 0 ? [c0] : [c0 - d, c0 + d]) {
+      if (top < 0 || top >= rows) continue;
+      const py = m.y + top;
+      const dy = py - wantY;
+      if (Math.abs(dy) >= bestD) continue;
+      // Intersect the rows of the box (an empty row ends it at once).
+      let span = fitsOf(top);
+      for (let r = top + 1; r < top + lh && span.length > 0; r++) span = intersectIntervals(span, fitsOf(r));
+      if (span.length === 0) continue;
+      // Remove positions blocked by labels whose rows (with the gap) meet the box's rows.
+      let lo = 0;
+      let hi = byTop.length;
+      const from = py - gap - tallest;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (byTop[mid][1] <= from) lo = mid + 1;
+        else hi = mid;
       }
-    }
-  }
-  if (bx < 0) {
-    if (cell === 1) return { ref, blocks: [] };
-    // A pixel-exact fit contains a block of whole cells this big, all inside the region and free.
-    const kw = Math.max(1, Math.floor(lw / cell) - 1);
-    const kh = Math.max(1, Math.floor(lh / cell) - 1);
-    const blocks: number[] = [];
-    for (let ty = 0; ty + kh <= gh; ty++) {
-      for (let tx = 0; tx + kw <= gw; tx++) {
-        if (rectSum(satMask, gw, tx, ty, kw, kh) === kw * kh && rectSum(satOcc, gw, tx, ty, kw, kh) === 0) {
-          blocks.push(tx, ty);
+      for (let i = lo; i < byTop.length && span.length > 0; i++) {
+        const [bx, by, bw, bh] = byTop[i];
+        if (by >= py + lh + gap) break;
+        if (py < by + bh + gap) span = subtractInterval(span, bx - lw - gap + 1, bx + bw + gap);
+      }
+      if (span.length === 0) continue;
+      for (let i = 0; i < span.length; i += 2) {
+        const px = Math.min(span[i + 1] - 1, Math.max(span[i], Math.round(wantX)));
+        const dd = Math.hypot(px - wantX, dy);
+        if (dd < bestD) {
+          bestD = dd;
+          best = [px, py, lw, lh];
         }
       }
     }
-    return { ref, blocks };
+    if (d >= bestD) break;
   }
-  // Centre the label within its cells.
-  const px = m.x + bx * cell + Math.floor((bw * cell - lw) / 2);
-  const py = m.y + by * cell + Math.floor((bh * cell - lh) / 2);
-  return { box: [px, py, lw, lh], ref };
+  return best;
+}
+
+function bboxCentre(region: Region): [number, number] {
+  return [region.bbox[0] + region.bbox[2] / 2, region.bbox[1] + region.bbox[3] / 2];
 }
 
 interface RemainderGrid {
   gw: number;
   gh: number;
-  /** Mask pixels per cell. */
-  inMask: Int32Array;
   /** Cells at least half of whose pixels are in the uncovered part (the whole mask when nothing is left). */
   remCells: Uint8Array;
   /** Squared distance transform of remCells, in cells. */
@@ -231,20 +298,15 @@ interface RemainderGrid {
   ref: [number, number];
   /** Smaller regions cover some but not all of the mask (the uncovered part differs from the mask). */
   partial: boolean;
+  /** When partial: the uncovered part's intervals per crop row, [x0, x1, …] image pixels, half-open. */
+  uncoveredRows?: number[][];
 }
 
 /**
  * The region's mask and the part of it not covered by smaller regions, counted on `cell`-pixel cells of its
- * crop, with the distance transform of the uncovered part (minus the cells touched by `placed` labels, when
- * given).
+ * crop, with the distance transform of the uncovered part.
  */
-function remainderGrid(
-  region: Region,
-  covered: Uint8Array | undefined,
-  cell: number,
-  placed?: BoxIndex,
-  gap = 0,
-): RemainderGrid {
+function remainderGrid(region: Region, covered: Uint8Array, cell: number): RemainderGrid {
   const m = region.mask;
   const W = m.width;
   const gw = Math.ceil(m.w / cell);
@@ -254,14 +316,16 @@ function remainderGrid(
   const inRem = new Int32Array(n);
   const { rowStart, x0, x1 } = maskRuns(m);
   let remaining = 0;
+  const rows: number[][] = new Array(m.h);
   for (let y = 0; y < m.h; y++) {
     const gRow = ((y / cell) | 0) * gw;
     const imgRow = (y + m.y) * W;
+    const free: number[] = [];
+    rows[y] = free;
     for (let k = rowStart[y]; k < rowStart[y + 1]; k++) {
       const a = x0[k] - m.x;
       const len = x1[k] - x0[k];
       addSpan(inMask, gRow, a, a + len, cell);
-      if (!covered) continue;
       // Uncovered stretches of the run, found with native byte searches over the run only: a run that no
       // smaller region touches costs one search, not one read per pixel.
       const seg = covered.subarray(imgRow + x0[k], imgRow + x1[k]);
@@ -272,6 +336,7 @@ function remainderGrid(
         if (c > pos) {
           addSpan(inRem, gRow, a + pos, a + c, cell);
           remaining += c - pos;
+          free.push(x0[k] + pos, x0[k] + c);
         }
         if (c >= len) break;
         const e = seg.indexOf(0, c);
@@ -281,11 +346,10 @@ function remainderGrid(
   }
   const full = cell * cell;
   const remCells = new Uint8Array(n);
-  // When smaller regions cover this one entirely (or no coverage is given), the whole mask.
+  // When smaller regions cover this one entirely, the whole mask.
   const src = remaining > 0 ? inRem : inMask;
   const partial = remaining > 0 && remaining < region.area;
   for (let g = 0; g < n; g++) remCells[g] = src[g] * 2 >= full ? 1 : 0;
-  if (placed) rasterLabels(remCells, 0, m, gw, gh, cell, placed, gap);
   const dt = squaredDistanceTransform(remCells, gw, gh);
   let best = 0;
   let bestAt = -1;
@@ -297,115 +361,9 @@ function remainderGrid(
   }
   const ref: [number, number] =
     bestAt < 0
-      ? [region.bbox[0] + region.bbox[2] / 2, region.bbox[1] + region.bbox[3] / 2]
+      ? bboxCentre(region)
       : [m.x + ((bestAt % gw) + 0.5) * cell, m.y + (Math.floor(bestAt / gw) + 0.5) * cell];
-  return { gw, gh, inMask, remCells, dt, best, bestAt, ref, partial };
-}
-
-/** True when every pixel of the box [px, py, w, h] (image pixels) is inside the mask. */
-function boxInMask(m: Region["mask"], px: number, py: number, w: number, h: number): boolean {
-  if (px < m.x || py < m.y || px + w > m.x + m.w || py + h > m.y + m.h) return false;
-  const { rowStart, x0, x1 } = maskRuns(m);
-  for (let y = py - m.y, end = y + h; y < end; y++) {
-    let ok = false;
-    for (let k = rowStart[y]; k < rowStart[y + 1] && !ok; k++) ok = x0[k] <= px && x1[k] >= px + w;
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/**
- * The label box nearest to being centred on `at` (offsets up to `reach` pixels, ring by ring, Chebyshev) that
- * lies inside the mask, clear of placed labels and, when `covered` is given, of covered pixels.
- */
-function fitNear(
-  m: Region["mask"],
-  at: readonly [number, number],
-  lw: number,
-  lh: number,
-  reach: number,
-  placed: BoxIndex,
-  gap: number,
-  covered?: Uint8Array,
-): BBox | undefined {
-  const cx = Math.round(at[0] - lw / 2);
-  const cy = Math.round(at[1] - lh / 2);
-  for (let r = 0; r <= reach; r++) {
-    for (let dy = -r; dy <= r; dy++) {
-      const edge = dy === -r || dy === r;
-      for (let dx = -r; dx <= r; dx += edge ? 1 : 2 * r) {
-        const px = cx + dx;
-        const py = cy + dy;
-        if (!boxInMask(m, px, py, lw, lh)) continue;
-        const box: BBox = [px, py, lw, lh];
-        if (placed.touchesAny(box, gap)) continue;
-        if (covered && !boxUncovered(covered, m.width, box)) continue;
-        return box;
-      }
-    }
-  }
-  return undefined;
-}
-
-/** No pixel of the box is covered by a smaller region. */
-function boxUncovered(covered: Uint8Array, width: number, box: BBox): boolean {
-  for (let y = box[1]; y < box[1] + box[3]; y++) {
-    const row = y * width + box[0];
-    if (covered.subarray(row, row + box[2]).indexOf(1) >= 0) return false;
-  }
-  return true;
-}
-
-/**
- * Pixel-exact search around the candidate blocks left by the grid search: every box position that contains a
- * block, checked row by row against the mask's runs and against placed labels. Takes the spot nearest `ref`.
- */
-function searchExact(
-  region: Region,
-  placed: BoxIndex,
-  gap: number,
-  lw: number,
-  lh: number,
-  cell: number,
-  blocks: number[],
-  ref: [number, number],
-): BBox | undefined {
-  const m = region.mask;
-  const { rowStart, x0, x1 } = maskRuns(m);
-  const kw = Math.max(1, Math.floor(lw / cell) - 1);
-  const kh = Math.max(1, Math.floor(lh / cell) - 1);
-  const rowHolds = (y: number, a: number, b: number) => {
-    const cy = y - m.y;
-    if (cy < 0 || cy >= m.h) return false;
-    for (let k = rowStart[cy]; k < rowStart[cy + 1]; k++) if (x0[k] <= a && x1[k] >= b) return true;
-    return false;
-  };
-  const seen = new Set<number>();
-  let best: BBox | undefined;
-  let bestD = Infinity;
-  for (let i = 0; i < blocks.length; i += 2) {
-    const bx0 = m.x + blocks[i] * cell;
-    const by0 = m.y + blocks[i + 1] * cell;
-    // Box positions whose extent covers the block [bx0, bx0 + kw*cell) × [by0, by0 + kh*cell).
-    for (let py = by0 + kh * cell - lh; py <= by0; py++) {
-      for (let px = bx0 + kw * cell - lw; px <= bx0; px++) {
-        const key = py * 65536 + px;
-        if (px < m.x || py < m.y || px + lw > m.x + m.w || py + lh > m.y + m.h || seen.has(key)) continue;
-        seen.add(key);
-        const d = Math.hypot(px + lw / 2 - ref[0], py + lh / 2 - ref[1]);
-        if (d >= bestD) continue;
-        const box: BBox = [px, py, lw, lh];
-        if (placed.touchesAny(box, gap)) continue;
-        let ok = true;
-        for (let y = py; y < py + lh && ok; y++) ok = rowHolds(y, px, px + lw);
-        if (ok) {
-          best = box;
-          bestD = d;
-        }
-      }
-    }
-  }
-  return best;
+  return { gw, gh, remCells, dt, best, bestAt, ref, partial, uncoveredRows: partial ? rows : undefined };
 }
 
 /** Nearest free spot to (rx, ry), searched on rings of growing radius; undefined when the image is full. */
@@ -449,26 +407,6 @@ function markCovered(covered: Uint8Array, width: number, region: Region) {
   }
 }
 
-/** Set to `value` every cell of the mask's crop grid that a placed label (grown by the gap) touches. */
-function rasterLabels(
-  cells: Uint8Array,
-  value: number,
-  m: Region["mask"],
-  gw: number,
-  gh: number,
-  cell: number,
-  placed: BoxIndex,
-  gap: number,
-): void {
-  for (const [px, py, pw, ph] of placed.near([m.x, m.y, m.w, m.h], gap)) {
-    const cx0 = Math.max(0, Math.floor((px - gap - m.x) / cell));
-    const cy0 = Math.max(0, Math.floor((py - gap - m.y) / cell));
-    const cx1 = Math.min(gw, Math.ceil((px + pw + gap - m.x) / cell));
-    const cy1 = Math.min(gh, Math.ceil((py + ph + gap - m.y) / cell));
-    for (let cy = cy0; cy < cy1; cy++) cells.fill(value, cy * gw + cx0, cy * gw + Math.max(cx0, cx1));
-  }
-}
-
 /** Add the pixels of crop columns [a, b) to the cells of one cell row: partial first cell, whole cells, rest. */
 function addSpan(cells: Int32Array, gRow: number, a: number, b: number, cell: number): void {
   let c = (a / cell) | 0;
@@ -480,22 +418,4 @@ function addSpan(cells: Int32Array, gRow: number, a: number, b: number, cell: nu
   cells[gRow + c] += next - a;
   for (c++, next += cell; next <= b; c++, next += cell) cells[gRow + c] += cell;
   if (next - cell < b) cells[gRow + c] += b - (next - cell);
-}
-
-/** Summed-area table with a zero first row/column: (w+1)*(h+1) entries. */
-function summedArea(a: Uint8Array, w: number, h: number): Int32Array {
-  const s = new Int32Array((w + 1) * (h + 1));
-  for (let y = 0; y < h; y++) {
-    let row = 0;
-    for (let x = 0; x < w; x++) {
-      row += a[y * w + x];
-      s[(y + 1) * (w + 1) + x + 1] = s[y * (w + 1) + x + 1] + row;
-    }
-  }
-  return s;
-}
-
-function rectSum(s: Int32Array, w: number, x: number, y: number, bw: number, bh: number): number {
-  const W = w + 1;
-  return s[(y + bh) * W + x + bw] - s[y * W + x + bw] - s[(y + bh) * W + x] + s[y * W + x];
 }

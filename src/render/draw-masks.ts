@@ -1,3 +1,4 @@
+import { intersectIntervals } from "../marks/intervals.js";
 import type { Mask } from "../regions/mask.js";
 import { maskRuns } from "../regions/runs.js";
 import type { Rgb } from "./colors.js";
@@ -75,7 +76,7 @@ export function drawContour(rgba: Uint8Array, width: number, m: Mask, color: Rgb
     if (y - t >= 0 && y + t < m.h) {
       eroded = shrunkRows[y];
       for (let dy = 1; dy <= t && eroded.length > 0; dy++) {
-        eroded = intersect(intersect(eroded, shrunkRows[y - dy]), shrunkRows[y + dy]);
+        eroded = intersectIntervals(intersectIntervals(eroded, shrunkRows[y - dy]), shrunkRows[y + dy]);
       }
     }
     const row = (y + m.y) * width;
@@ -92,21 +93,6 @@ export function drawContour(rgba: Uint8Array, width: number, m: Mask, color: Rgb
       if (a < end) paint(row, a, end);
     }
   }
-}
-
-/** Intersection of two sorted, disjoint interval lists [a0,b0,a1,b1,…] (half-open). */
-function intersect(p: number[], q: number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < p.length && j < q.length) {
-    const a = Math.max(p[i], q[j]);
-    const b = Math.min(p[i + 1], q[j + 1]);
-    if (a < b) out.push(a, b);
-    if (p[i + 1] < q[j + 1]) i += 2;
-    else j += 2;
-  }
-  return out;
 }
 
 /** Rectangle outline `thickness` pixels wide, drawn inward from [x, y, w, h], clipped to the image. */

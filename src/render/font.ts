@@ -45,6 +45,9 @@ export interface LabelMetrics {
 }
 
 let measureCtx: SKRSContext2D | undefined;
+let measureFont = "";
+/** Label sizes by font size and text: measuring goes through skia (font parsing, shaping), ~50 µs a call. */
+const sizes = new Map<number, Map<string, LabelSize>>();
 
 export function labelMetrics(fontSize: number): LabelMetrics {
   ensureLabelFont();
@@ -52,16 +55,25 @@ export function labelMetrics(fontSize: number): LabelMetrics {
   const ctx = measureCtx;
   const padX = Math.max(2, Math.round(fontSize * 0.25));
   const h = Math.round(fontSize * 1.2);
-  const cache = new Map<string, LabelSize>();
+  let cache = sizes.get(fontSize);
+  if (!cache) {
+    cache = new Map();
+    sizes.set(fontSize, cache);
+  }
+  const known = cache;
+  const font = labelFont(fontSize);
   return {
     fontSize,
     padX,
     measure(text) {
-      let size = cache.get(text);
+      let size = known.get(text);
       if (!size) {
-        ctx.font = labelFont(fontSize);
+        if (measureFont !== font) {
+          ctx.font = font;
+          measureFont = font;
+        }
         size = { w: Math.ceil(ctx.measureText(text).width) + 2 * padX, h };
-        cache.set(text, size);
+        known.set(text, size);
       }
       return size;
     },

@@ -56,9 +56,9 @@ export function renderMarksRgba(
 }
 
 /**
- * Labels are drawn one at a time on a small canvas (box fill, then the text centred in it) and copied into the
- * image: the same pixels as drawing them on a full-size canvas, since the box is opaque and the text sits at
- * the same sub-pixel offset, without a full-size canvas and its two full-size copies.
+ * Labels are drawn on one atlas canvas, packed in rows (box fill, then the text centred in it), read back in
+ * one call and copied into the image: the same pixels as drawing them on a full-size canvas, since each box is
+ * opaque and its text sits at the same sub-pixel offset, without a full-size canvas and its full-size copies.
  */
 function drawLabels(
   rgba: Uint8Array,
@@ -68,36 +68,58 @@ function drawLabels(
   fontSize: number,
   colorOf: (id: number) => Rgb,
 ): void {
-  let mw = 1;
-  let mh = 1;
+  if (marks.length === 0) return;
+  // Shelf packing: rows of label boxes, 1 px apart (text never spills into a neighbour's box).
+  const ATLAS_W = 2048;
+  const at: number[] = [];
+  let x = 0;
+  let y = 0;
+  let rowH = 0;
+  let right = 1;
   for (const mk of marks) {
-    mw = Math.max(mw, mk.labelBox[2]);
-    mh = Math.max(mh, mk.labelBox[3]);
+    const [, , w, h] = mk.labelBox;
+    if (x > 0 && x + w > ATLAS_W) {
+      x = 0;
+      y += rowH + 1;
+      rowH = 0;
+    }
+    at.push(x, y);
+    right = Math.max(right, x + w);
+    x += w + 1;
+    rowH = Math.max(rowH, h);
   }
   ensureLabelFont();
-  const ctx = createCanvas(mw, mh).getContext("2d");
+  const canvas = createCanvas(right, Math.max(1, y + rowH));
+  const ctx = canvas.getContext("2d");
   ctx.font = labelFont(fontSize);
   ctx.textBaseline = "middle";
   ctx.textAlign = "center";
-  for (const mk of marks) {
+  for (const [i, mk] of marks.entries()) {
     const color = colorOf(mk.id);
-    const [x, y, w, h] = mk.labelBox;
+    const [, , w, h] = mk.labelBox;
+    const ax = at[2 * i];
+    const ay = at[2 * i + 1];
     ctx.fillStyle = toHex(color);
-    ctx.fillRect(0, 0, w, h);
+    ctx.fillRect(ax, ay, w, h);
     ctx.fillStyle = toHex(textColorFor(color));
     // Glyph boxes of DejaVu sit slightly high at "middle"; nudge down by 4% of the size to centre digits.
-    ctx.fillText(mk.label, w / 2, h / 2 + fontSize * 0.04);
-    // Opaque pixels: straight and premultiplied alpha agree. Clip to the image (labels always lie inside it).
-    const x0 = Math.max(0, x);
-    const y0 = Math.max(0, y);
-    const x1 = Math.min(width, x + w);
-    const y1 = Math.min(height, y + h);
-    if (x1 <= x0 || y1 <= y0) continue;
-    const px = ctx.getImageData(x0 - x, y0 - y, x1 - x0, y1 - y0).data;
-    const rowBytes = (x1 - x0) * 4;
+    ctx.fillText(mk.label, ax + w / 2, ay + h / 2 + fontSize * 0.04);
+  }
+  // Opaque pixels: straight and premultiplied alpha agree.
+  const atlas = canvas.data();
+  const stride = canvas.width * 4;
+  for (const [i, mk] of marks.entries()) {
+    const [lx, ly, w, h] = mk.labelBox;
+    // Clip to the image (labels always lie inside it).
+    const x0 = Math.max(0, lx);
+    const y0 = Math.max(0, ly);
+    const x1 = Math.min(width, lx + w);
+    const y1 = Math.min(height, ly + h);
+    const ax = at[2 * i] + (x0 - lx);
+    const ay = at[2 * i + 1] + (y0 - ly);
     for (let yy = y0; yy < y1; yy++) {
-      const src = (yy - y0) * rowBytes;
-      rgba.set(px.subarray(src, src + rowBytes), (yy * width + x0) * 4);
+      const src = (ay + yy - y0) * stride + ax * 4;
+      rgba.set(atlas.subarray(src, src + (x1 - x0) * 4), (yy * width + x0) * 4);
     }
   }
 }
