@@ -1,7 +1,8 @@
 /**
  * `som batch` machinery (bench/RESULTS.md "som batch"):
  *
- *   npx tsx bench/batch.ts [--photos 100] [--small 100,1000] [--queue-photos 30] [--trivial 40] [--skip a,b,c,d]
+ *   npx tsx bench/batch.ts [--photos 100] [--runs thread:1,thread:2,process:2] [--small 100,1000]
+ *                          [--queue-photos 30] [--trivial 40] [--skip a,b,c]
  *
  *   a. throughput on --photos COCO val photos (../shared/datasets) with the default proposer (built-in,
  *      detector-guided), --concurrency 1 vs 2, worker threads; plus 2 child processes for the pool choice.
@@ -17,8 +18,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { performance as nodePerformance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Queue } from "bullmq";
 import sharp from "sharp";
@@ -26,6 +28,7 @@ import { optionsHash, sha256, jobIdOf } from "../src/batch/hash.js";
 import { expandInputs } from "../src/batch/inputs.js";
 import { connectionFromUrl, type JobData } from "../src/batch/queue.js";
 import { runBatch } from "../src/batch/run.js";
+import type { PoolKind } from "../src/batch/pool.js";
 import type { WorkSpec } from "../src/batch/types.js";
 import { cocoPhotos, readLedgerFile } from "../test/batch/fixtures.js";
 import { RedisServer, som, until } from "../test/batch/redis.js";
@@ -38,6 +41,7 @@ const { values: args } = parseArgs({
     "queue-photos": { type: "string", default: "30" },
     trivial: { type: "string", default: "40" },
     skip: { type: "string", default: "" },
+    runs: { type: "string", default: "thread:1,thread:2,process:2" },
   },
 });
 const skip = new Set(args.skip.split(",").filter(Boolean));
@@ -65,19 +69,18 @@ if (!skip.has("a")) {
   const photos = await cocoPhotos(Number(args.photos));
   const items = await expandInputs(photos);
   const runs: Record<string, unknown>[] = [];
-  for (const [pool, concurrency] of [
-    ["thread", 1],
-    ["thread", 2],
-    ["process", 2],
-  ] as const) {
-    const s = await runBatch({
-      items,
-      work: markWork(),
-      out: join(tmp, `a-${pool}-${concurrency}`),
-      concurrency,
-      pool,
-    });
-    const recs = await readLedgerFile(join(tmp, `a-${pool}-${concurrency}`));
+  const plan = args.runs.split(",").map((r) => {
+    const [pool, c] = r.split(":");
+    return [pool as PoolKind, Number(c)] as const;
+  });
+  for (const [i, [pool, concurrency]] of plan.entries()) {
+    const out = join(tmp, `a-${i}-${pool}-${concurrency}`);
+    // The main thread's own busy time (event-loop utilisation): what the machinery costs in CPU, apart
+    // from the time an item's reply waits for a free core when the workers keep every core busy.
+    const elu0 = nodePerformance.eventLoopUtilization();
+    const s = await runBatch({ items, work: markWork(), out, concurrency, pool });
+    const mainBusyMs = nodePerformance.eventLoopUtilization(elu0).active;
+    const recs = await readLedgerFile(out);
     const work = recs.reduce((a, r) => a + (r.timings.work ?? 0), 0) / recs.length;
     const total = recs.reduce((a, r) => a + r.timings.total, 0) / recs.length;
     const row = {
@@ -93,12 +96,19 @@ if (!skip.has("a")) {
       workMs: Math.round(work),
       overheadMs: +(total - work).toFixed(2),
       overheadPct: +((100 * (total - work)) / total).toFixed(2),
+      mainBusyMsPerItem: +(mainBusyMs / recs.length).toFixed(2),
+      mainBusyPct: +((100 * mainBusyMs) / recs.length / work).toFixed(2),
     };
-    log(JSON.stringify(row));
+    log(`${JSON.stringify(row)} load ${loadavg()[0]!.toFixed(2)}`);
     runs.push(row);
   }
-  const rate = (p: string, c: number) =>
-    (runs.find((r) => r.pool === p && r.concurrency === c)?.imagesPerSecond as number) ?? 0;
+  // Mean over the runs of one kind (--runs may repeat a kind, interleaved, to average out a busy machine).
+  const rate = (p: string, c: number) => {
+    const xs = runs
+      .filter((r) => r.pool === p && r.concurrency === c)
+      .map((r) => r.imagesPerSecond as number);
+    return xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : 0;
+  };
   results.throughput = {
     runs,
     speedup1to2: +(rate("thread", 2) / rate("thread", 1)).toFixed(2),
@@ -109,20 +119,29 @@ if (!skip.has("a")) {
 if (!skip.has("b")) {
   const src = await cocoPhotos(20);
   const rss: Record<string, number> = {};
-  for (const n of args.small.split(",").map(Number)) {
+  // Each size with worker threads, and the first size with child processes too.
+  const sizes = args.small.split(",").map(Number);
+  const plan = [...sizes.map((n) => [n, "thread"] as const), [sizes[0]!, "process"] as const];
+  for (const [n, pool] of plan) {
     const dir = join(tmp, `b-in-${n}`);
     await mkdir(dir, { recursive: true });
     const bufs = await Promise.all(src.map((f) => sharp(f).resize({ width: 64 }).jpeg().toBuffer()));
     for (let i = 0; i < n; i++)
       await writeFile(join(dir, `s${String(i).padStart(5, "0")}.jpg`), bufs[i % bufs.length]!);
-    const out = join(tmp, `b-out-${n}`);
-    // /usr/bin/time is not everywhere: the child reports its own high-water mark (threads included).
+    const out = join(tmp, `b-out-${n}-${pool}`);
+    // The child samples its own RSS plus its children's (process pool) from /proc every 100 ms.
     const code = `
+      import { readFileSync, readdirSync } from "node:fs";
+      const rssKb = (pid) => { try { return Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync("/proc/" + pid + "/status", "utf8"))[1]); } catch { return 0; } };
+      const kids = () => readdirSync("/proc/self/task").flatMap((t) => readFileSync("/proc/self/task/" + t + "/children", "utf8").trim().split(/\\s+/).filter(Boolean));
+      let peak = 0;
+      const timer = setInterval(() => { peak = Math.max(peak, rssKb(process.pid) + kids().reduce((a, k) => a + rssKb(k), 0)); }, 100);
       const { runBatch } = await import(${JSON.stringify(join(ROOT, "src/batch/run.ts"))});
       const { expandInputs } = await import(${JSON.stringify(join(ROOT, "src/batch/inputs.ts"))});
       const items = await expandInputs([${JSON.stringify(dir)}]);
-      const s = await runBatch({ items, work: ${JSON.stringify(markWork({ detector: "none" }))}, out: ${JSON.stringify(out)}, concurrency: 2 });
-      console.log(JSON.stringify({ done: s.done, maxRssMb: process.resourceUsage().maxRSS / 1024 }));`;
+      const s = await runBatch({ items, work: ${JSON.stringify(markWork({ detector: "none" }))}, out: ${JSON.stringify(out)}, concurrency: 2, pool: ${JSON.stringify(pool)} });
+      clearInterval(timer);
+      console.log(JSON.stringify({ done: s.done, peakMb: peak / 1024 }));`;
     const line = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
       cwd: ROOT,
       encoding: "utf8",
@@ -131,8 +150,10 @@ if (!skip.has("b")) {
       .split("\n")
       .pop()!;
     const r = JSON.parse(line);
-    rss[String(n)] = Math.round(r.maxRssMb);
-    log(`${n} small items: ${r.done} done, peak RSS ${Math.round(r.maxRssMb)} MB`);
+    rss[`${n}-${pool}`] = Math.round(r.peakMb);
+    log(
+      `${n} small items, ${pool} pool: ${r.done} done, peak RSS (with children) ${Math.round(r.peakMb)} MB`,
+    );
   }
   results.memory = rss;
 }
@@ -210,4 +231,6 @@ if (!skip.has("c")) {
   }
 }
 
+// Other work on the machine skews every ratio: record how busy it was.
+results.loadAverage = loadavg().map((x) => +x.toFixed(2));
 console.log(JSON.stringify(results));

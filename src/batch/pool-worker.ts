@@ -3,6 +3,7 @@
  * state once, then runs the items the pool sends, one at a time.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import sharp from "sharp";
 import type { BatchItem, WorkSpec } from "./types.js";
 import { createWorkRunner, workerLabel } from "./work.js";
 
@@ -18,6 +19,9 @@ export type PoolReply =
   | { id: number; ok: false; error: string; workMs: number; worker: string };
 
 type Send = (reply: PoolReply) => void;
+
+// Each image is decoded once: libvips' operation cache (up to 50 MB per process) would only hold memory.
+sharp.cache(false);
 
 function serve(work: WorkSpec, send: Send, onRequest: (handler: (r: PoolRequest) => void) => void) {
   const runner = createWorkRunner(work);
@@ -42,6 +46,8 @@ if (parentPort) {
     (h) => port.on("message", h),
   );
 } else if (process.send) {
+  // The parent died (even by SIGKILL): do not outlive it.
+  process.on("disconnect", () => process.exit(0));
   const work = JSON.parse(process.env.SOM_BATCH_WORK ?? "{}") as WorkSpec;
   serve(
     work,

@@ -2,11 +2,12 @@
  * A fixed pool of workers that run batch items: worker threads (the default) or child processes.
  *
  * Why threads: the proposers are CPU-bound JavaScript (plus sharp / canvas native code), so either pool
- * gives each core its own event loop and the throughput is the same within noise (bench/batch.ts,
- * bench/RESULTS.md "som batch"), but a thread starts faster, shares the process's loaded code and native
- * libraries (lower memory: one V8 heap per thread vs one whole Node process), and takes the input bytes as a
- * zero-copy transfer instead of a serialized IPC message. `--pool process` stays for isolation (a native
- * crash takes down only its child; the pool respawns it and records that item as failed).
+ * gives each core its own event loop, and bench/batch.ts measured the same throughput within noise
+ * (bench/RESULTS.md "som batch"); but threads took 358 MB for 2 workers where processes took 478 MB (one
+ * V8 heap per thread instead of a whole Node process with its own copy of the code and native libraries),
+ * start faster, and take the input bytes as a zero-copy transfer instead of a serialized IPC message.
+ * `--pool process` stays for isolation (a native crash takes down only its child). Either way a dead
+ * worker is replaced and its item fails; workers that die before finishing any item break the pool.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { Worker } from "node:worker_threads";
@@ -20,16 +21,39 @@ interface Slot {
   send(req: PoolRequest): void;
   kill(): Promise<void>;
   pending?: { id: number; resolve: (r: PoolReply) => void };
+  /** It has finished at least one item. */
+  served?: boolean;
 }
 
 const here = import.meta.url;
 // Under tsx (tests, benches) this module is the .ts source; the built package runs the .js beside it.
 const ENTRY = new URL(here.endsWith(".ts") ? "./pool-worker.ts" : "./pool-worker.js", here);
 
+/**
+ * The parent's flags a pool child needs: loaders (`--import tsx` under the tests and benches), memory and
+ * experimental flags; never how the parent itself was started (`-e CODE`, `--input-type`).
+ */
+export function childExecArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (/^--(import|require|loader|experimental-loader|conditions)$/.test(a) && i + 1 < argv.length) {
+      out.push(a, argv[++i]!);
+    } else if (
+      /^--(import|require|loader|experimental-loader|conditions)=|^--(max-|experimental-|no-|enable-)/.test(a)
+    ) {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
 export class WorkPool {
   private slots: Slot[] = [];
   private idle: Slot[] = [];
-  private waiting: ((s: Slot) => void)[] = [];
+  private waiting: ((s: Slot | undefined) => void)[] = [];
+  private deadOnStart = 0;
+  private broken?: string;
   private nextId = 1;
   private closed = false;
 
@@ -47,7 +71,10 @@ export class WorkPool {
     this.release(slot);
   }
 
-  /** A worker died (native crash, OOM): fail its item, replace it. */
+  /**
+   * A worker died (native crash, OOM): fail its item, replace it. A worker that dies without finishing a
+   * single item cannot start at all: after a few of those the pool gives up and fails every item at once.
+   */
   private lost(slot: Slot, why: string): void {
     if (!this.slots.includes(slot)) return;
     this.slots = this.slots.filter((s) => s !== slot);
@@ -55,6 +82,12 @@ export class WorkPool {
     const p = slot.pending;
     slot.pending = undefined;
     p?.resolve({ id: p.id, ok: false, error: `worker ${why}`, workMs: 0, worker: "" });
+    if (!slot.served) this.deadOnStart++;
+    if (this.deadOnStart >= 3 * this.size) {
+      this.broken = `workers cannot start (${why})`;
+      for (const w of this.waiting.splice(0)) w(undefined);
+      return;
+    }
     if (!this.closed) this.addSlot();
   }
 
@@ -80,6 +113,8 @@ export class WorkPool {
 
   private processSlot(): Slot {
     const child: ChildProcess = fork(ENTRY, [], {
+      // The parent's loader flags (tsx) carry over; flags about how the parent itself was started do not.
+      execArgv: childExecArgv(process.execArgv),
       serialization: "advanced",
       env: { ...process.env, SOM_BATCH_WORK: JSON.stringify(this.work) },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -102,6 +137,7 @@ export class WorkPool {
     const p = slot.pending;
     if (!p || p.id !== r.id) return;
     slot.pending = undefined;
+    slot.served = true;
     this.release(slot);
     p.resolve(r);
   }
@@ -112,7 +148,8 @@ export class WorkPool {
     else this.idle.push(slot);
   }
 
-  private acquire(): Promise<Slot> {
+  private acquire(): Promise<Slot | undefined> {
+    if (this.broken) return Promise.resolve(undefined);
     const s = this.idle.shift();
     return s ? Promise.resolve(s) : new Promise((r) => this.waiting.push(r));
   }
@@ -122,6 +159,7 @@ export class WorkPool {
     if (this.closed) throw new Error("pool is closed");
     const slot = await this.acquire();
     const id = this.nextId++;
+    if (!slot) return { id, ok: false, error: this.broken ?? "pool is closed", workMs: 0, worker: "" };
     return new Promise<PoolReply>((resolve) => {
       slot.pending = { id, resolve };
       slot.send({ id, item, bytes, out });

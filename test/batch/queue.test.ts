@@ -107,4 +107,23 @@ describe("som batch --queue + som worker (BullMQ on a real redis-server)", () =>
     w.proc.kill("SIGTERM");
     expect(await w.exit).toBe(0);
   });
+
+  it("--requests-per-minute holds across all workers (BullMQ's global rate limiter)", async () => {
+    const inDir = join(dir, "in-rate");
+    await smallPhotos(inDir, 4, 64);
+    const out = join(dir, "out-rate");
+    const q = ["--queue", redis.url, "--queue-name", "rate"];
+    const ws = [start(["worker", ...q, ...WORKER]), start(["worker", ...q, ...WORKER])];
+    await until("workers up", () => ws.every((w) => w.stderr().includes("waiting for jobs")));
+    const f = start(["batch", "mark", inDir, "--out", out, ...q, ...FAST, "--requests-per-minute", "60"]);
+    expect(await f.exit, f.stderr()).toBe(0);
+    const queue = new Queue("rate", { connection: connectionFromUrl(redis.url) });
+    const starts = (await queue.getJobs(["completed"])).map((j) => j.processedOn!).sort((a, b) => a - b);
+    await queue.close();
+    expect(starts).toHaveLength(4);
+    // One job a second over both workers together: 4 starts span at least ~3 s (two workers unlimited: ~0).
+    expect(starts[3]! - starts[0]!).toBeGreaterThanOrEqual(2500);
+    for (const w of ws) w.proc.kill("SIGTERM");
+    await Promise.all(ws.map((w) => w.exit));
+  });
 });
