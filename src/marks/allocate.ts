@@ -200,8 +200,14 @@ function anchorsOf(region: Region, covered: Uint8Array): RegionAnchors {
     top.splice(j, 0, i);
     if (top.length > ANCHOR_CANDIDATES) top.pop();
   }
-  const rows = g.uncoveredRows;
-  return { ref: g.ref, cell, gw: g.gw, deepest: top, uncovered: rows ? (y) => rows[y] : undefined };
+  const u = g.uncovered;
+  return {
+    ref: g.ref,
+    cell,
+    gw: g.gw,
+    deepest: top,
+    uncovered: u ? (y) => u.free.slice(u.freeStart[y], u.freeStart[y + 1]) : undefined,
+  };
 }
 
 /**
@@ -298,8 +304,8 @@ interface RemainderGrid {
   ref: [number, number];
   /** Smaller regions cover some but not all of the mask (the uncovered part differs from the mask). */
   partial: boolean;
-  /** When partial: the uncovered part's intervals per crop row, [x0, x1, …] image pixels, half-open. */
-  uncoveredRows?: number[][];
+  /** When partial: the uncovered part's intervals, crop row y at free[freeStart[y] .. freeStart[y + 1]). */
+  uncovered?: { free: number[]; freeStart: Int32Array };
 }
 
 /**
@@ -316,12 +322,13 @@ function remainderGrid(region: Region, covered: Uint8Array, cell: number): Remai
   const inRem = new Int32Array(n);
   const { rowStart, x0, x1 } = maskRuns(m);
   let remaining = 0;
-  const rows: number[][] = new Array(m.h);
+  // Uncovered intervals of all rows in one flat list (few objects: this runs for every region).
+  const free: number[] = [];
+  const freeStart = new Int32Array(m.h + 1);
   for (let y = 0; y < m.h; y++) {
     const gRow = ((y / cell) | 0) * gw;
     const imgRow = (y + m.y) * W;
-    const free: number[] = [];
-    rows[y] = free;
+    freeStart[y] = free.length;
     for (let k = rowStart[y]; k < rowStart[y + 1]; k++) {
       const a = x0[k] - m.x;
       const len = x1[k] - x0[k];
@@ -344,6 +351,7 @@ function remainderGrid(region: Region, covered: Uint8Array, cell: number): Remai
       }
     }
   }
+  freeStart[m.h] = free.length;
   const full = cell * cell;
   const remCells = new Uint8Array(n);
   // When smaller regions cover this one entirely, the whole mask.
@@ -363,7 +371,17 @@ function remainderGrid(region: Region, covered: Uint8Array, cell: number): Remai
     bestAt < 0
       ? bboxCentre(region)
       : [m.x + ((bestAt % gw) + 0.5) * cell, m.y + (Math.floor(bestAt / gw) + 0.5) * cell];
-  return { gw, gh, remCells, dt, best, bestAt, ref, partial, uncoveredRows: partial ? rows : undefined };
+  return {
+    gw,
+    gh,
+    remCells,
+    dt,
+    best,
+    bestAt,
+    ref,
+    partial,
+    uncovered: partial ? { free, freeStart } : undefined,
+  };
 }
 
 /** Nearest free spot to (rx, ry), searched on rings of growing radius; undefined when the image is full. */
