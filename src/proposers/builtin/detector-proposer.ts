@@ -43,13 +43,23 @@ export function detectorSeedingOptions(
   return typeof d === "string" ? { detector: d } : d;
 }
 
+/** A seeded region kept for an image: not empty, not near the whole image, no duplicate of another. */
+interface Seed {
+  mask: Region["mask"];
+  area: number;
+  detection: Detection;
+  node: number;
+}
+
 /**
  * Detector seeding for one BuiltinProposer: loads the detector on first use (lazily, so the optional
- * packages are only needed when asked for) and caches each image's boxes.
+ * packages are only needed when asked for) and caches each image's boxes and seeds (they do not depend on
+ * the granularity, so a slider move or a granularity sweep only re-runs the selection).
  */
 export class DetectorSeeding {
   private readonly detections = new WeakMap<RasterImage, Detection[]>();
   private readonly hierarchies = new WeakMap<RasterImage, RegionHierarchy>();
+  private readonly seeds = new WeakMap<RasterImage, Seed[]>();
   private detector?: ObjectDetector;
 
   constructor(
@@ -107,6 +117,22 @@ export class DetectorSeeding {
     return h;
   }
 
+  /** The image's seeds, most confident box first (computed once per RasterImage object). */
+  private seedsFor(h: RegionHierarchy, image: RasterImage, detections: readonly Detection[]): Seed[] {
+    let fresh = this.seeds.get(image);
+    if (fresh) return fresh;
+    fresh = [];
+    for (const s of seedRegions(h, image, detections, this.seeding.seed)) {
+      const area = maskArea(s.mask);
+      // Like the levels: nothing near the whole image (a box filling the photo can seed the root).
+      if (area === 0 || area > MAX_SEED_FRACTION * image.width * image.height) continue;
+      if (isDup(s.mask, area, fresh)) continue;
+      fresh.push({ mask: s.mask, area, detection: s.detection, node: s.node });
+    }
+    this.seeds.set(image, fresh);
+    return fresh;
+  }
+
   async propose(
     plainHierarchy: (image: RasterImage) => RegionHierarchy,
     image: RasterImage,
@@ -122,28 +148,7 @@ export class DetectorSeeding {
     options.onProgress?.({ stage: "regions", done: 2, total: 3 });
     const select = { granularity: options.granularity, maxMarks: options.maxMarks };
     const base = hierarchyRegions(h, select);
-    const fresh: { mask: Region["mask"]; area: number; detection: Detection; node: number }[] = [];
-    const isDup = (
-      mask: Region["mask"],
-      area: number,
-      others: readonly { mask: Region["mask"]; area: number }[],
-    ) => {
-      const bb = maskBBox(mask);
-      return others.some((p) => {
-        // Cheap upper bounds first: the overlap is at most the smaller area and the boxes' overlap.
-        if (Math.min(area, p.area) / Math.max(area, p.area) <= DUPLICATE_IOU) return false;
-        const inter = Math.min(area, p.area, bboxIntersection(bb, maskBBox(p.mask)));
-        if (inter / (area + p.area - inter) <= DUPLICATE_IOU) return false;
-        return maskIoU(mask, p.mask, area, p.area) > DUPLICATE_IOU;
-      });
-    };
-    for (const s of seedRegions(h, image, detections, this.seeding.seed)) {
-      const area = maskArea(s.mask);
-      // Like the levels: nothing near the whole image (a box filling the photo can seed the root).
-      if (area === 0 || area > MAX_SEED_FRACTION * image.width * image.height) continue;
-      if (isDup(s.mask, area, fresh)) continue;
-      fresh.push({ mask: s.mask, area, detection: s.detection, node: s.node });
-    }
+    const fresh = this.seedsFor(h, image, detections);
     const cap = options.maxMarks ?? Number.POSITIVE_INFINITY;
     // Replacing, seeds take at most half the marks (the most confident boxes first): at a coarse
     // granularity the few marks stay mostly the large level regions, and the count stays the levels'.
@@ -192,6 +197,22 @@ export class DetectorSeeding {
     options.onProgress?.({ stage: "regions", done: 3, total: 3 });
     return all.map((r, i) => makeRegion(i + 1, r.mask, "builtin", r.score, r.extra));
   }
+}
+
+/** Whether a mask nearly equals (IoU > DUPLICATE_IOU) one of `others`. */
+function isDup(
+  mask: Region["mask"],
+  area: number,
+  others: readonly { mask: Region["mask"]; area: number }[],
+): boolean {
+  const bb = maskBBox(mask);
+  return others.some((p) => {
+    // Cheap upper bounds first: the overlap is at most the smaller area and the boxes' overlap.
+    if (Math.min(area, p.area) / Math.max(area, p.area) <= DUPLICATE_IOU) return false;
+    const inter = Math.min(area, p.area, bboxIntersection(bb, maskBBox(p.mask)));
+    if (inter / (area + p.area - inter) <= DUPLICATE_IOU) return false;
+    return maskIoU(mask, p.mask, area, p.area) > DUPLICATE_IOU;
+  });
 }
 
 /** Area shared by two [x, y, w, h] boxes. */

@@ -12,7 +12,14 @@ import { type Mask, maskFromFull } from "../../regions/mask.js";
 import type { Detection } from "./detector-model.js";
 import { rgbToLab } from "./features.js";
 import type { RegionHierarchy } from "./hierarchy.js";
-import { type LeafCutContext, type LeafCutOptions, leafCut, leafCutContext, leafSetFit } from "./leaf-cut.js";
+import {
+  type LeafCutContext,
+  type LeafCutOptions,
+  leafCut,
+  leafCutContext,
+  leafSetFit,
+  type WorkBox,
+} from "./leaf-cut.js";
 import { type CropMask, components, fillHoles } from "./postprocess.js";
 
 export interface SeedOptions {
@@ -160,10 +167,7 @@ export function seedRegions(
 }
 
 /** A detection's box on the working grid (inclusive pixel bounds). */
-export function workBox(
-  h: RegionHierarchy,
-  d: Detection,
-): { x0: number; y0: number; x1: number; y1: number } {
+export function workBox(h: RegionHierarchy, d: Detection): WorkBox {
   const { workWidth: w, workHeight: wh } = h;
   const sx = w / h.width;
   const sy = wh / h.height;
@@ -280,7 +284,7 @@ function leafRuleSet(
   lab: Float32Array[],
   d: Detection,
   o: SeedOptions & { minInside: number },
-): { fg: Uint8Array; clip: { x0: number; y0: number; x1: number; y1: number } } | null {
+): { fg: Uint8Array; clip: WorkBox } | null {
   const { workWidth: w, workHeight: wh, leafLabels } = h;
   const t = h.tree;
   const L = h.leafCount;
@@ -349,7 +353,7 @@ function finishSeed(
   fg: Uint8Array,
   d: Detection,
   o: SeedOptions,
-  clip?: { x0: number; y0: number; x1: number; y1: number },
+  clip?: WorkBox,
 ): SeededRegion | null {
   const { workWidth: w, leafLabels } = h;
   const t = h.tree;

@@ -11,7 +11,7 @@
  */
 import type { RasterImage } from "../../image/raster.js";
 import { makeWorkImage } from "./features.js";
-import type { RegionHierarchy } from "./hierarchy.js";
+import { DEFAULT_HIERARCHY_OPTIONS, type RegionHierarchy } from "./hierarchy.js";
 import { MaxFlow } from "./maxflow.js";
 
 export interface LeafCutOptions {
@@ -95,7 +95,10 @@ export function leafCutContext(
 ): LeafCutContext {
   const o = { ...DEFAULT_LEAF_CUT_OPTIONS, ...options };
   const { workWidth: w, workHeight: wh, leafLabels: lab } = h;
-  const work = makeWorkImage(image, { maxSide: Math.max(w, wh), sigma: 0.8, gradSigma: 1.2 });
+  // The hierarchy's own working colours (same size and smoothing), rebuilt once per image: the hierarchy
+  // does not keep them, to stay small in caches.
+  const { sigma, gradSigma } = DEFAULT_HIERARCHY_OPTIONS;
+  const work = makeWorkImage(image, { maxSide: Math.max(w, wh), sigma, gradSigma });
   if (work.width !== w || work.height !== wh) throw new Error("leaf cut: working grid size mismatch");
   const { L, A, B } = work;
   const N = w * wh;
@@ -134,10 +137,14 @@ export function leafCutContext(
     }
   const beta = 1 / (2 * Math.max(1e-6, dsum / Math.max(1, dn)));
   const Lc = h.leafCount;
+  // Per leaf and neighbour: summed pixel-pair weight and shared boundary length, in one pass.
   const maps: Map<number, number>[] = Array.from({ length: Lc }, () => new Map());
+  const lens: Map<number, number>[] = Array.from({ length: Lc }, () => new Map());
   const add = (a: number, b: number, v: number) => {
     maps[a].set(b, (maps[a].get(b) ?? 0) + v);
     maps[b].set(a, (maps[b].get(a) ?? 0) + v);
+    lens[a].set(b, (lens[a].get(b) ?? 0) + 1);
+    lens[b].set(a, (lens[b].get(a) ?? 0) + 1);
   };
   for (let y = 0; y < wh; y++)
     for (let x = 0; x < w; x++) {
@@ -145,18 +152,6 @@ export function leafCutContext(
       const a = lab[p];
       if (x + 1 < w && lab[p + 1] !== a) add(a, lab[p + 1], Math.exp(-beta * d2(p, p + 1)));
       if (y + 1 < wh && lab[p + w] !== a) add(a, lab[p + w], Math.exp(-beta * d2(p, p + w)));
-    }
-  const lens: Map<number, number>[] = Array.from({ length: Lc }, () => new Map());
-  for (let y = 0; y < wh; y++)
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x;
-      const a = lab[p];
-      for (const q2 of [x + 1 < w ? p + 1 : -1, y + 1 < wh ? p + w : -1]) {
-        if (q2 < 0 || lab[q2] === a) continue;
-        const b = lab[q2];
-        lens[a].set(b, (lens[a].get(b) ?? 0) + 1);
-        lens[b].set(a, (lens[b].get(a) ?? 0) + 1);
-      }
     }
   // Join height of two leaves = height of their lowest common ancestor (ultrametric contour strength).
   const t = h.tree;
