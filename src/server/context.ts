@@ -3,6 +3,7 @@ import {
   DEFAULT_DETECTOR,
   type DetectorName,
   detectorAvailable,
+  detectorFallbackWarning,
   INSTALL_HINT,
 } from "../proposers/builtin/detector-model.js";
 import { createProvider, type Provider } from "../providers/index.js";
@@ -118,9 +119,6 @@ function serveDetector(options: ServeOptions): DetectorName | undefined {
   if (detectorAvailable()) return d ?? DEFAULT_DETECTOR;
   const missing = `its optional packages are missing; install them with: ${INSTALL_HINT}`;
   if (d !== undefined) throw new UserError(`detector ${d}: ${missing}`);
-  process.stderr.write(
-    `som: warning: the built-in proposer's detector (${DEFAULT_DETECTOR}) could not load, so marks come from ` +
-      `the weight-free path: ${missing} (--detector none chooses that path without this warning)\n`,
-  );
+  process.stderr.write(`${detectorFallbackWarning(DEFAULT_DETECTOR, missing)}\n`);
   return undefined;
 }

@@ -24,6 +24,14 @@ export const DEFAULT_DETECTOR: DetectorName = "centernet";
 export const DETECTOR_CHOICES = ["none", ...DETECTOR_NAMES] as const;
 export type DetectorChoice = (typeof DETECTOR_CHOICES)[number];
 
+/** The one line printed when the default detector cannot load and the weight-free path runs instead. */
+export function detectorFallbackWarning(detector: DetectorName, why: string): string {
+  return (
+    `som: warning: the built-in proposer's detector (${detector}) could not load, so marks come from the ` +
+    `weight-free path: ${why} (--detector none chooses that path without this warning)`
+  );
+}
+
 /** One detected object, in input-image pixels. */
 export interface Detection {
   /** [x, y, w, h] */

@@ -1,7 +1,7 @@
 import type { RasterImage } from "../../image/raster.js";
 import type { Region } from "../../regions/region.js";
 import type { ProposeOptions, Proposer } from "../proposer.js";
-import { DEFAULT_DETECTOR, type DetectorChoice } from "./detector-model.js";
+import { DEFAULT_DETECTOR, type DetectorChoice, detectorFallbackWarning } from "./detector-model.js";
 import { DetectorSeeding, type DetectorSeedingOptions, detectorSeedingOptions } from "./detector-proposer.js";
 import { buildHierarchy, type HierarchyOptions, type RegionHierarchy } from "./hierarchy.js";
 import { hierarchyRegions } from "./select.js";
@@ -82,16 +82,17 @@ export class BuiltinProposer implements Proposer {
   private activeSeeding(): Promise<DetectorSeeding | undefined> {
     const seeding = this.seeding;
     if (!seeding) return Promise.resolve(undefined);
+    // The outcome is kept: a fallback stays weight-free; a required detector's failure is retried next time.
     this.checked ??= seeding.ready().then(
       () => seeding,
       (err: unknown) => {
-        this.checked = undefined;
-        if (this.required) throw err;
+        if (this.required) {
+          this.checked = undefined;
+          throw err;
+        }
         this.unavailable = err instanceof Error ? err.message : String(err);
-        this.checked = Promise.resolve(undefined);
         (this.options.onWarning ?? warnOnceOnStderr)(
-          `som: warning: the built-in proposer's detector (${seeding.seeding.detector}) could not load, so marks ` +
-            `come from the weight-free path: ${this.unavailable} (--detector none chooses that path without this warning)`,
+          detectorFallbackWarning(seeding.seeding.detector, this.unavailable),
         );
         return undefined;
       },
