@@ -3,6 +3,7 @@ import { basename, dirname, join } from "node:path";
 import { UserError } from "../errors.js";
 import { decodeImage, loadImage } from "../image/load.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
+import { assertDetectorFits } from "../proposers/builtin/detector-model.js";
 import { loadMaskRegions } from "../proposers/masks/index.js";
 import type { Proposer } from "../proposers/proposer.js";
 import type { Region } from "../regions/region.js";
@@ -42,8 +43,7 @@ export function markProposerName(opts: MarkFlags): string {
   if (proposerName === "masks" && !opts.masks) throw new UserError("--proposer masks needs --masks FILE");
   if (opts.masks && proposerName !== "masks")
     throw new UserError(`--masks cannot be combined with --proposer ${proposerName}`);
-  if (opts.detector !== undefined && proposerName !== "builtin")
-    throw new UserError(`--detector works with the builtin proposer only, not --proposer ${proposerName}`);
+  assertDetectorFits(opts.detector, proposerName);
   return proposerName;
 }
 

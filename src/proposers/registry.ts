@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { assertDetectorFits } from "./builtin/detector-model.js";
 import type { Proposer } from "./proposer.js";
 
 export const PROPOSER_NAMES = ["builtin", "masks", "sam"] as const;
@@ -9,6 +10,7 @@ export async function createProposer(
   name: string,
   _options: Record<string, unknown> = {},
 ): Promise<Proposer> {
+  assertDetectorFits(_options.detector, name);
   switch (name) {
     case "builtin": {
       const { createBuiltinProposer } = await import("./builtin/index.js");

@@ -85,8 +85,6 @@ export async function proposerFromCli(
       "--proposer sam needs --sam-model DIR (a SAM-family ONNX folder or a name from `som models list`)",
     );
   }
-  if (opts.detector !== undefined && proposerName !== "builtin")
-    throw new UserError(`--detector works with the builtin proposer only, not --proposer ${proposerName}`);
   return createProposer(proposerName, {
     model: opts.samModel,
     quiet: opts.quiet,

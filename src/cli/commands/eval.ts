@@ -73,10 +73,6 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
           () => false,
         );
         if (!isDir) throw new UserError(`${spec.dir}: dataset folder not found`);
-        if (o.detector !== undefined && o.proposer !== "builtin")
-          throw new UserError(
-            `--detector works with the builtin proposer only, not --proposer ${o.proposer}`,
-          );
         const proposer = await createProposer(o.proposer, { detector: o.detector });
         let results: Awaited<ReturnType<typeof evaluateProposals>>;
         try {

@@ -7,7 +7,7 @@
 import { type Command, Option } from "commander";
 import { UserError } from "../../errors.js";
 import type { BuiltinDetectorOption } from "./index.js";
-import { DETECTOR_CHOICES, type DetectorName, loadDetector } from "./detector-model.js";
+import { assertDetectorFits, DETECTOR_CHOICES, type DetectorName, loadDetector } from "./detector-model.js";
 
 export function addDetectorOption(cmd: Command): Command {
   return cmd.addOption(
@@ -24,9 +24,8 @@ export async function detectorFromCli(
   proposerName: string,
 ): Promise<BuiltinDetectorOption> {
   if (opts.detector === undefined) return "auto";
+  assertDetectorFits(opts.detector, proposerName);
   const name = String(opts.detector);
-  if (proposerName !== "builtin")
-    throw new UserError(`--detector works with the builtin proposer only, not --proposer ${proposerName}`);
   if (!(DETECTOR_CHOICES as readonly string[]).includes(name))
     throw new UserError(`unknown detector "${name}" (choose from ${DETECTOR_CHOICES.join(", ")})`);
   if (name === "none") return "none";

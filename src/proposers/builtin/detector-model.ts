@@ -24,6 +24,12 @@ export const DEFAULT_DETECTOR: DetectorName = "centernet";
 export const DETECTOR_CHOICES = ["none", ...DETECTOR_NAMES] as const;
 export type DetectorChoice = (typeof DETECTOR_CHOICES)[number];
 
+/** `--detector` is a flag of the built-in proposer: any other proposer refuses it (one line). */
+export function assertDetectorFits(detector: unknown, proposerName: string): void {
+  if (detector !== undefined && proposerName !== "builtin")
+    throw new UserError(`--detector works with the builtin proposer only, not --proposer ${proposerName}`);
+}
+
 /** The one line printed when the default detector cannot load and the weight-free path runs instead. */
 export function detectorFallbackWarning(detector: DetectorName, why: string): string {
   return (
