@@ -70,7 +70,8 @@ export class WebSession {
     const frame = request.isNavigationRequest() ? request.frame() : undefined;
     if (frame && frame.parentFrame() === null && !this.isAllowed(request.url())) {
       this.blocked.push(request.url());
-      await route.abort("blockedbyclient").catch(() => {});
+      // A 204 answer cancels a navigation and leaves the page as it was (an abort would show an error page).
+      await route.fulfill({ status: 204, body: "" }).catch(() => {});
       return;
     }
     await route.continue().catch(() => {});
