@@ -13,6 +13,8 @@ export interface WebSessionOptions {
   deviceScaleFactor?: number;
   /** Milliseconds for the first load (default 30 s). */
   timeoutMs?: number;
+  /** Set up the context before the first page loads (e.g. the marker's listener-recording init script). */
+  prepareContext?: (context: BrowserContext) => Promise<void>;
   /** Start Chromium (e.g. the system one through src/browser/launch.ts); the session closes what it starts. */
   launch: () => Promise<Browser>;
 }
@@ -49,6 +51,7 @@ export class WebSession {
         viewport: o.viewport ?? { width: 1280, height: 800 },
         deviceScaleFactor: o.deviceScaleFactor ?? 1,
       });
+      await o.prepareContext?.(context);
       const page = await context.newPage();
       const session = new WebSession(browser, context, page, o.marker, o.allowOrigins ?? [start.origin]);
       await context.route("**/*", (route, request) => session.route(route, request));
