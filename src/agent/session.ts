@@ -15,6 +15,8 @@ export interface WebSessionOptions {
   timeoutMs?: number;
   /** Set up the context before the first page loads (e.g. the marker's listener-recording init script). */
   prepareContext?: (context: BrowserContext) => Promise<void>;
+  /** JavaScript run in the page after the first load (e.g. seeding a benchmark episode). */
+  setup?: string;
   /** Start Chromium (e.g. the system one through src/browser/launch.ts); the session closes what it starts. */
   launch: () => Promise<Browser>;
 }
@@ -61,6 +63,11 @@ export class WebSession {
       if (res instanceof Error) throw new UserError(`${url} did not load: ${res.message.split("\n")[0]}`);
       if (res && !res.ok() && start.protocol !== "file:")
         throw new UserError(`${url} answered HTTP ${res.status()}`);
+      if (o.setup) {
+        const ran = await page.evaluate(o.setup).catch((e: Error) => e);
+        if (ran instanceof Error) throw new UserError(`--setup script failed: ${ran.message.split("\n")[0]}`);
+        await page.waitForLoadState("load").catch(() => {});
+      }
       return session;
     } catch (err) {
       await browser.close().catch(() => {});

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerAgent } from "./agent.js";
 import { registerAsk } from "./ask.js";
 import { registerBatch } from "./batch.js";
 import { registerEval } from "./eval.js";
@@ -23,4 +24,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerServe(program, setExit);
   registerBatch(program, setExit);
   registerWorker(program, setExit);
+  registerAgent(program, setExit);
 }
