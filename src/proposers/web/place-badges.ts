@@ -30,21 +30,21 @@ export function placeBadges(
     const lw = Math.min(width, Math.ceil(s.w));
     const lh = Math.min(height, Math.ceil(s.h));
     const [bx, by, bw, bh] = r.bbox;
-    const fit = (x: number, y: number): BBox => [
+    const spot = (x: number, y: number): BBox => [
       Math.max(0, Math.min(width - lw, Math.round(x))),
       Math.max(0, Math.min(height - lh, Math.round(y))),
       lw,
       lh,
     ];
     const near: BBox[] = [
-      fit(bx, by - lh - GAP),
-      fit(bx - lw - GAP, by),
-      fit(bx + bw - lw, by - lh - GAP),
-      fit(bx, by + bh + GAP),
-      fit(bx + bw + GAP, by),
-      fit(bx - lw - GAP, by + bh - lh),
-      fit(bx, by),
-      fit(bx + bw - lw, by),
+      spot(bx, by - lh - GAP),
+      spot(bx - lw - GAP, by),
+      spot(bx + bw - lw, by - lh - GAP),
+      spot(bx, by + bh + GAP),
+      spot(bx + bw + GAP, by),
+      spot(bx - lw - GAP, by + bh - lh),
+      spot(bx, by),
+      spot(bx + bw - lw, by),
     ];
     let best: BBox | undefined;
     let bestCost = Number.POSITIVE_INFINITY;
@@ -71,14 +71,14 @@ export function placeBadges(
             [bx - lw - d, by + o],
             [bx + bw + d, by + o],
           ]) {
-            consider(fit(x, y), 1 + d);
+            consider(spot(x, y), 1 + d);
           }
         }
         // Farther spots only win when they cover nothing; stop once a covered-but-free spot is close.
         if (best && d > 6 * lh) break;
       }
     }
-    const box = best ?? fit(bx, by - lh - GAP);
+    const box = best ?? spot(bx, by - lh - GAP);
     placed.add(box);
     out.push({
       id: r.id,
