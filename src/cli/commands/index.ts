@@ -10,6 +10,7 @@ import { registerSegment } from "./segment.js";
 import { registerServe } from "./serve.js";
 import type { SetExit } from "./set-exit.js";
 import { registerTask } from "./task.js";
+import { registerWeb } from "./web.js";
 import { registerWorker } from "./worker.js";
 
 /** Add every `som` subcommand to `program`. */
@@ -24,5 +25,6 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerServe(program, setExit);
   registerBatch(program, setExit);
   registerWorker(program, setExit);
+  registerWeb(program, setExit);
   registerAgent(program, setExit);
 }
