@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { readInput } from "./read-input.js";
 import type { BatchItem, WorkSpec } from "./types.js";
 
 /** Flags that change how a batch runs, never what an item's outputs hold: left out of the options hash. */
@@ -57,4 +58,15 @@ export function optionsHash(work: WorkSpec, item: BatchItem): string {
  */
 export function jobIdOf(contentHash: string, optHash: string, name: string): string {
   return `${contentHash.slice(0, 24)}-${optHash.slice(0, 16)}-${sha256(name).slice(0, 8)}`;
+}
+
+/**
+ * Content hash of an item: the input's bytes, plus (for items with `also` files) the bytes of each of
+ * those, so the hash changes whenever any file the outputs depend on changes.
+ */
+export async function itemContentHash(item: BatchItem, bytes: Uint8Array): Promise<string> {
+  const own = sha256(bytes);
+  if (!item.also?.length) return own;
+  const others = await Promise.all(item.also.map(async (f) => sha256(await readInput(f))));
+  return sha256([own, ...others].join(","));
 }

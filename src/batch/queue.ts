@@ -12,7 +12,7 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { type ConnectionOptions, type Job, Queue, Worker } from "bullmq";
 import { UserError } from "../errors.js";
-import { jobIdOf, optionsHash, sha256 } from "./hash.js";
+import { itemContentHash, jobIdOf, optionsHash, sha256 } from "./hash.js";
 import { LEDGER_FILE, LedgerWriter, ledgerKey } from "./ledger.js";
 import { type PoolKind, WorkPool } from "./pool.js";
 import type { Progress } from "./progress.js";
@@ -166,7 +166,7 @@ export async function enqueue(queue: Queue<JobData>, o: EnqueueOptions): Promise
       const optHash = optionsHash(o.work, item);
       let contentHash: string;
       try {
-        contentHash = sha256(await readInput(item.input));
+        contentHash = await itemContentHash(item, await readInput(item.input));
       } catch (err) {
         failed++;
         const rec: LedgerRecord = {
@@ -358,7 +358,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       const { item, work, out } = job.data;
       const bytes = await readInput(item.input);
       const read = performance.now() - t0;
-      const contentHash = sha256(bytes);
+      const contentHash = await itemContentHash(item, bytes);
       const hash = performance.now() - t0 - read;
       const r = await poolFor(work).run(item, bytes, out);
       if (!r.ok) throw new Error(r.error);

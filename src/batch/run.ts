@@ -5,7 +5,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
-import { optionsHash, sha256 } from "./hash.js";
+import { itemContentHash, optionsHash } from "./hash.js";
 import { LEDGER_FILE, LedgerWriter, ledgerKey, readLedger } from "./ledger.js";
 import { type PoolKind, WorkPool } from "./pool.js";
 import type { Progress } from "./progress.js";
@@ -132,7 +132,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
       try {
         bytes = await readInput(item.input);
         timings.read = performance.now() - started;
-        contentHash = sha256(bytes);
+        contentHash = await itemContentHash(item, bytes);
         timings.hash = performance.now() - started - timings.read;
       } catch (err) {
         timings.total = performance.now() - started;

@@ -1,7 +1,7 @@
 /** Shared shapes of `som batch` / `som worker`: the work, an item, the ledger record. */
 
-/** Tasks a batch can run per item (track needs two frames per item and is not a batch task). */
-export const BATCH_TASKS = ["classify", "refer", "ground", "ask"] as const;
+/** Tasks a batch can run per item (track: an item is a later frame, with its first frame and objects). */
+export const BATCH_TASKS = ["classify", "refer", "ground", "ask", "track"] as const;
 export type BatchTask = (typeof BATCH_TASKS)[number];
 
 /** What every item gets done: `mark`, or a task with a provider; `options` are the parsed CLI flags. */
@@ -16,6 +16,11 @@ export interface BatchItem {
   name: string;
   /** Per-item task arguments from a data set (a refer expression, a ground sentence and phrases). */
   args?: Record<string, unknown>;
+  /**
+   * Other files whose bytes decide the outputs besides `input` (track: the first frame and its objects'
+   * masks); their content goes into the item's content hash, so editing one of them redoes the item.
+   */
+  also?: string[];
 }
 
 export interface ItemTimings {

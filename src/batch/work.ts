@@ -19,6 +19,7 @@ import { loadTemplate, type PromptTemplate } from "../prompts/templates.js";
 import type { Vocabulary } from "../prompts/vocab/types.js";
 import { loadVocabulary } from "../prompts/vocab/vocabulary.js";
 import type { Proposer } from "../proposers/proposer.js";
+import { loadMaskRegions } from "../proposers/masks/index.js";
 import { createProposer } from "../proposers/registry.js";
 import type { Provider } from "../providers/types.js";
 import { runAsk } from "../tasks/ask.js";
@@ -32,9 +33,11 @@ import {
 } from "../tasks/from-flags.js";
 import { runGround } from "../tasks/ground.js";
 import { runRefer } from "../tasks/refer.js";
+import { maskObjectValue, runTrack } from "../tasks/track.js";
 import type { MarkStyle } from "../tasks/render-regions.js";
 import type { TaskOutput } from "../tasks/task-input.js";
 import { writeTaskOutput } from "../tasks/write-output.js";
+import { readInput } from "./read-input.js";
 import type { BatchItem, WorkSpec } from "./types.js";
 
 export interface WorkOutcome {
@@ -141,6 +144,18 @@ function taskRunner(work: WorkSpec): WorkRunner {
       else if (task === "refer") {
         if (!args.expression) throw new UserError(`${item.input}: no expression (give --expression)`);
         result = await runRefer({ ...input, expression: String(args.expression) });
+      } else if (task === "track") {
+        // As `som task track FRAME1 FRAME2 --masks MASKS`: the objects of frame 1, matched in this frame.
+        const frame1File = String(args.frame1);
+        const frame1 = await decodeImage(await readInput(frame1File), {
+          maxPixels: o.maxPixels as number | undefined,
+        }).catch((err: Error) => {
+          throw new UserError(`${frame1File}: ${err.message}`, (err as UserError).code ?? "bad_image");
+        });
+        const objects = await loadMaskRegions(String(args.masks), frame1, {
+          imageFile: basename(frame1File),
+        });
+        result = await runTrack({ ...input, frame1, objects, objectValue: maskObjectValue });
       } else {
         const phrases = splitPhrases(args.phrases);
         if (!args.sentence || phrases.length === 0)

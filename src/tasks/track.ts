@@ -22,6 +22,13 @@ export interface TrackInput extends TaskInput {
   objectValue?: (object: Region) => number;
 }
 
+/** The id an object carries in the output: its value in the frame-1 label PNG / panoptic segment id. */
+export function maskObjectValue(o: Region): number {
+  const e = o.extra ?? {};
+  const v = e.label_value ?? e.segment_id ?? e.id;
+  return typeof v === "number" ? v : o.id;
+}
+
 /**
  * Video object matching: objects marked in frame 1 (numbers), candidate regions in frame 2 (letters by
  * default), both frames sent; the model pairs them. Output `matches`, and `<stem>.masks.png`: frame 2 with

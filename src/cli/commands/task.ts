@@ -1,12 +1,5 @@
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
-import { loadImage } from "../../image/load.js";
-import { loadVocabulary } from "../../prompts/vocab/vocabulary.js";
-import { loadMaskRegions } from "../../proposers/masks/index.js";
-import { runClassify } from "../../tasks/classify.js";
-import { runGround } from "../../tasks/ground.js";
-import { runRefer } from "../../tasks/refer.js";
-import { runTrack } from "../../tasks/track.js";
 import { UserError } from "../../errors.js";
 import { type AskCliOptions, addMarkingOptions, addModelOptions, emit, prepare } from "./ask.js";
 import type { SetExit } from "./set-exit.js";
@@ -28,6 +21,8 @@ export function registerTask(program: Command, _setExit: SetExit): void {
   addModelOptions(classify);
   addMarkingOptions(classify, { masks: true, labels: "numeric" }).action(
     async (image: string, opts: AskCliOptions & { vocab: string }) => {
+      const { loadVocabulary } = await import("../../prompts/vocab/vocabulary.js");
+      const { runClassify } = await import("../../tasks/classify.js");
       const vocabulary = await loadVocabulary(opts.vocab);
       const ctx = await prepare(image, opts, "classify");
       await emit(await runClassify({ ...ctx.input, vocabulary, stem: ctx.stem }), ctx.stem, opts);
@@ -45,6 +40,7 @@ export function registerTask(program: Command, _setExit: SetExit): void {
   addMarkingOptions(refer, { masks: true, labels: "numeric" }).action(
     async (image: string, expression: string, opts: AskCliOptions) => {
       const ctx = await prepare(image, opts, "refer");
+      const { runRefer } = await import("../../tasks/refer.js");
       await emit(await runRefer({ ...ctx.input, expression }), ctx.stem, opts);
     },
   );
@@ -64,6 +60,7 @@ export function registerTask(program: Command, _setExit: SetExit): void {
         .filter(Boolean);
       if (phrases.length === 0) throw new UserError("--phrases: give at least one phrase");
       const ctx = await prepare(image, opts, "ground");
+      const { runGround } = await import("../../tasks/ground.js");
       await emit(await runGround({ ...ctx.input, sentence, phrases }), ctx.stem, opts);
     },
   );
@@ -83,6 +80,9 @@ export function registerTask(program: Command, _setExit: SetExit): void {
   addModelOptions(track);
   addMarkingOptions(track, { masks: false, labels: "alpha", masksFlag: "--candidates" }).action(
     async (frame1File: string, frame2File: string, opts: AskCliOptions & { candidates?: string }) => {
+      const { loadImage } = await import("../../image/load.js");
+      const { loadMaskRegions } = await import("../../proposers/masks/index.js");
+      const { maskObjectValue, runTrack } = await import("../../tasks/track.js");
       const frame1 = await loadImage(frame1File, { maxPixels: opts.maxPixels });
       const objects = await loadMaskRegions(opts.masks!, frame1, { imageFile: basename(frame1File) });
       const ctx = await prepare(frame2File, { ...opts, masks: opts.candidates }, "track", "--candidates");
@@ -90,11 +90,7 @@ export function registerTask(program: Command, _setExit: SetExit): void {
         ...ctx.input,
         frame1,
         objects,
-        objectValue: (o) => {
-          const e = o.extra ?? {};
-          const v = e.label_value ?? e.segment_id ?? e.id;
-          return typeof v === "number" ? v : o.id;
-        },
+        objectValue: maskObjectValue,
       });
       await emit(out, basename(frame2File, extname(frame2File)), opts);
     },
