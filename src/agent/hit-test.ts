@@ -58,17 +58,15 @@ function hitAt(el: Element, [dx, dy]: number[]): string | null {
     hit = inner;
   }
   if (!hit) return "nothing (the point is off the page)";
-  const up = (n: Node | null): Node | null =>
-    n ? (n.parentNode ?? (n instanceof ShadowRoot ? n.host : null)) : null;
-  const within = (inner: Node | null, outer: Node) => {
-    for (let n = inner; n; n = up(n)) if (n === outer) return true;
-    return false;
-  };
-  if (within(hit, el)) return null;
+  // No inner named functions here: tsx/esbuild would wrap them in a __name helper the page lacks.
+  for (let n: Node | null = hit; n; n = n.parentNode ?? (n instanceof ShadowRoot ? n.host : null)) {
+    if (n === el) return null;
+  }
   // A click on a control's label reaches the control, and the other way round.
   const label = hit.closest("label");
-  if (label && (label.control === el || within(el, label))) return null;
-  if (el instanceof HTMLLabelElement && el.control && within(hit, el.control)) return null;
+  if (label && (label.control === el || label.contains(el))) return null;
+  if (el instanceof HTMLLabelElement && el.control && (el.control === hit || el.control.contains(hit)))
+    return null;
   const id = hit.id ? `#${hit.id}` : "";
   const cls =
     typeof hit.className === "string" && hit.className.trim()
