@@ -114,6 +114,38 @@ export async function queueCounts(queue: Queue): Promise<QueueCounts> {
   };
 }
 
+/** What `--clean` removes: finished jobs (done and failed), or every job of the queue. */
+export const CLEAN_KINDS = ["finished", "all"] as const;
+export type CleanKind = (typeof CLEAN_KINDS)[number];
+
+/**
+ * Remove a queue's jobs from Redis. `finished`: done and failed jobs (their results stay in the ledger,
+ * which is what a rerun skips by); `all`: the whole queue (BullMQ obliterate), refused while jobs are
+ * active unless `force`, since their workers would then finish into a queue that no longer exists.
+ */
+export async function cleanQueue(queue: Queue, kind: CleanKind, force = false): Promise<number> {
+  if (kind === "finished") {
+    let removed = 0;
+    for (const state of ["completed", "failed"] as const) {
+      // clean() removes at most `limit` a call: loop until nothing is left.
+      for (;;) {
+        const ids = await queue.clean(0, 10_000, state);
+        removed += ids.length;
+        if (ids.length === 0) break;
+      }
+    }
+    return removed;
+  }
+  const before = await totalJobs(queue);
+  const active = (await queueCounts(queue)).active;
+  if (active > 0 && !force)
+    throw new UserError(
+      `queue "${queue.name}" has ${active} active job(s): stop the workers first, or add --force to remove it anyway`,
+    );
+  await queue.obliterate({ force: true });
+  return before;
+}
+
 export interface EnqueueOptions {
   items: readonly BatchItem[];
   work: WorkSpec;

@@ -104,6 +104,13 @@ describe("som batch --queue + som worker (BullMQ on a real redis-server)", () =>
     expect(await after.exit).toBe(0);
     expect(after.stdout()).toContain("done 8  failed 1");
     expect((await readdir(out)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    // --clean removes the finished jobs from Redis; the ledger keeps the results, so a rerun skips them all.
+    const clean = start(["batch", ...q, "--clean", "--json"]);
+    expect(await clean.exit, clean.stderr()).toBe(0);
+    expect(JSON.parse(clean.stdout())).toEqual({ removed: 9, clean: "finished" });
+    const empty = start(["batch", ...q, "--status", "--json"]);
+    expect(await empty.exit).toBe(0);
+    expect(JSON.parse(empty.stdout())).toMatchObject({ waiting: 0, active: 0, done: 0, failed: 0 });
     w.proc.kill("SIGTERM");
     expect(await w.exit).toBe(0);
   });
@@ -125,5 +132,14 @@ describe("som batch --queue + som worker (BullMQ on a real redis-server)", () =>
     expect(starts[3]! - starts[0]!).toBeGreaterThanOrEqual(2500);
     for (const w of ws) w.proc.kill("SIGTERM");
     await Promise.all(ws.map((w) => w.exit));
+    // --clean all removes every key of the queue (jobs, limiter, meta), not only its finished jobs.
+    const clean = start(["batch", ...q, "--clean", "all"]);
+    expect(await clean.exit, clean.stderr()).toBe(0);
+    expect(clean.stdout()).toContain('removed 4 job(s) from queue "rate"');
+    const probe = new Queue("rate", { connection: connectionFromUrl(redis.url) });
+    const left = await (await probe.client).keys("bull:rate:*");
+    await probe.close();
+    // (the probe Queue itself writes bull:rate:meta when it connects)
+    expect(left.filter((k) => k !== "bull:rate:meta")).toEqual([]);
   });
 });

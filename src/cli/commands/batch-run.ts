@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { expandInputs } from "../../batch/inputs.js";
 import { LEDGER_FILE } from "../../batch/ledger.js";
 import { createProgress } from "../../batch/progress.js";
-import { enqueue, follow, openQueue, queueCounts } from "../../batch/queue.js";
+import { type CleanKind, cleanQueue, enqueue, follow, openQueue, queueCounts } from "../../batch/queue.js";
 import { type BatchSummary, formatSummary, runBatch } from "../../batch/run.js";
 import type { WorkSpec } from "../../batch/types.js";
 import { checkWork } from "../../batch/work.js";
@@ -23,6 +23,7 @@ export interface BatchCliFlags {
   queueName: string;
   detach?: boolean;
   status?: boolean;
+  clean?: CleanKind;
   attempts: number;
   [key: string]: unknown;
 }
@@ -33,8 +34,8 @@ export async function runBatchCommand(
   opts: BatchCliFlags,
 ): Promise<number> {
   if (opts.queue) return runQueueCommand(opts, work, inputs);
-  if (opts.status || opts.detach)
-    throw new UserError(`--${opts.status ? "status" : "detach"} needs --queue redis://HOST:PORT`);
+  const queueOnly = opts.status ? "status" : opts.clean ? "clean" : opts.detach ? "detach" : undefined;
+  if (queueOnly) throw new UserError(`--${queueOnly} needs --queue redis://HOST:PORT`);
   if (inputs.length === 0)
     throw new UserError("give at least one input (folder, glob, list file, image, URL or data set)");
   await checkWork(work);
@@ -85,6 +86,15 @@ export async function runQueueCommand(
 ): Promise<number> {
   const queue = await openQueue(opts.queue!, opts.queueName);
   try {
+    if (opts.clean) {
+      const removed = await cleanQueue(queue, opts.clean, opts.force);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ removed, clean: opts.clean })}\n`);
+      else
+        process.stdout.write(
+          `removed ${removed} ${opts.clean === "all" ? "" : "finished "}job(s) from queue "${opts.queueName}"\n`,
+        );
+      return 0;
+    }
     if (opts.status) {
       const c = await queueCounts(queue);
       if (opts.json) process.stdout.write(`${JSON.stringify(c)}\n`);

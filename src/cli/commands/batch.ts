@@ -44,6 +44,14 @@ function addBatchFlags(cmd: Command): Command {
     .option("--queue-name <name>", "BullMQ queue name", DEFAULT_QUEUE_NAME)
     .option("--detach", "with --queue: enqueue and return, do not follow progress")
     .option("--status", "with --queue: print waiting / active / done / failed counts and exit")
+    .addOption(
+      new Option(
+        "--clean [what]",
+        "with --queue: remove finished (done + failed) jobs from Redis, or all of the queue's jobs, and exit",
+      )
+        .choices(["finished", "all"])
+        .preset("finished"),
+    )
     .option(
       "--attempts <n>",
       "with --queue: tries per item before it is reported failed",
@@ -60,9 +68,9 @@ export function registerBatch(program: Command, setExit: SetExit): void {
       "mark (or run a task on) many images: resumable, parallel, with a ledger (--out/batch.jsonl); --queue spreads it over `som worker`s",
     );
   addBatchFlags(batch).action(async (opts: BatchCliFlags) => {
-    if (!opts.status)
+    if (!opts.status && !opts.clean)
       throw new UserError(
-        "give the work: som batch mark|classify|refer|ground|ask|track INPUT... (or --queue URL --status)",
+        "give the work: som batch mark|classify|refer|ground|ask|track INPUT... (or --queue URL --status / --clean)",
       );
     const { runQueueCommand } = await import("./batch-run.js");
     setExit(await runQueueCommand(opts, undefined, []));
