@@ -5,3 +5,4 @@ export { type ParsedAction, parseAction } from "./parse-action.js";
 export { type AgentRunOptions, runAgent } from "./run-agent.js";
 export { WebSession, type WebSessionOptions } from "./session.js";
 export type { Trajectory, TrajectoryStep } from "./trajectory.js";
+export { createWebMarker, type WebMarkerOptions } from "./web-marker.js";
