@@ -121,25 +121,39 @@ export const COLLECT_SCRIPT = `(args) => {
   const [cx0, cy0, cx1, cy1] = args.clip;
   const vw = Math.min(cx1, innerWidth), vh = Math.min(cy1, innerHeight);
   const outside = { above: 0, below: 0, left: 0, right: 0 };
-  const opacityOk = (el) => {
-    let o = 1;
-    for (let e = el; e; e = parentOf(e)) { o *= Number(getComputedStyle(e).opacity); if (o < 0.05) return false; }
-    return true;
+  // Effective opacity (product over ancestors), cached per element: siblings share their ancestors.
+  const opacities = new Map();
+  const opacityOf = (el) => {
+    if (!el) return 1;
+    let o = opacities.get(el);
+    if (o === undefined) { o = Number(getComputedStyle(el).opacity) * opacityOf(parentOf(el)); opacities.set(el, o); }
+    return o;
+  };
+  const opacityOk = (el) => opacityOf(el) >= 0.05;
+  // Clip rectangle an element's ancestors impose (overflow other than visible), cached per ancestor. A fixed
+  // element escapes the clipping of everything above it.
+  const INF = [-Infinity, -Infinity, Infinity, Infinity];
+  const clips = new Map();
+  const clipOfChildrenOf = (a) => {
+    if (!a) return INF;
+    let c = clips.get(a);
+    if (c) return c;
+    const s = getComputedStyle(a);
+    const up = s.position === "fixed" ? INF : clipOfChildrenOf(parentOf(a));
+    c = up;
+    if (s.overflowX !== "visible" || s.overflowY !== "visible") {
+      const ar = a.getBoundingClientRect();
+      c = [...up];
+      if (s.overflowX !== "visible") { c[0] = Math.max(c[0], ar.left + a.clientLeft); c[2] = Math.min(c[2], ar.left + a.clientLeft + (a.clientWidth || ar.width)); }
+      if (s.overflowY !== "visible") { c[1] = Math.max(c[1], ar.top + a.clientTop); c[3] = Math.min(c[3], ar.top + a.clientTop + (a.clientHeight || ar.height)); }
+    }
+    clips.set(a, c);
+    return c;
   };
   const clipped = (el, r) => {
-    let x0 = r.left, y0 = r.top, x1 = r.right, y1 = r.bottom;
-    let fixed = getComputedStyle(el).position === "fixed";
-    for (let a = parentOf(el); a && !fixed; a = parentOf(a)) {
-      const s = getComputedStyle(a);
-      if (s.overflowX !== "visible" || s.overflowY !== "visible" || s.contentVisibility === "hidden") {
-        const ar = a.getBoundingClientRect();
-        if (s.overflowX !== "visible") { x0 = Math.max(x0, ar.left + a.clientLeft); x1 = Math.min(x1, ar.left + a.clientLeft + (a.clientWidth || ar.width)); }
-        if (s.overflowY !== "visible") { y0 = Math.max(y0, ar.top + a.clientTop); y1 = Math.min(y1, ar.top + a.clientTop + (a.clientHeight || ar.height)); }
-        if (x1 <= x0 || y1 <= y0) return null;
-      }
-      if (s.position === "fixed") fixed = true;
-    }
-    return [x0, y0, x1, y1];
+    const c = info.get(el).cs.position === "fixed" ? INF : clipOfChildrenOf(parentOf(el));
+    const x0 = Math.max(r.left, c[0]), y0 = Math.max(r.top, c[1]), x1 = Math.min(r.right, c[2]), y1 = Math.min(r.bottom, c[3]);
+    return x1 <= x0 || y1 <= y0 ? null : [x0, y0, x1, y1];
   };
   const hitAt = (x, y) => {
     let h = doc.elementFromPoint(x, y);
@@ -213,11 +227,18 @@ export const COLLECT_SCRIPT = `(args) => {
   // 4. Describe.
   const clean = (s) => (s || "").replace(/\\s+/g, " ").trim();
   const cut = (s, n) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
-  const textOf = (el) => {
-    let t = el.innerText;
-    if (t === undefined || (t === "" && shadowOf(el))) t = el.textContent;
-    return clean(t);
-  };
+  // textContent, not innerText: innerText walks layout per call (10× slower on big pages); hidden text inside
+  // a visible control is rare enough.
+  const textOf = (el) => clean(el.textContent);
+  // Labels per control, computed once (el.labels searches the whole tree on every call).
+  const labelsOf = new Map();
+  for (const el of all) {
+    if (el.localName === "label" && el.control) {
+      const list = labelsOf.get(el.control) || [];
+      list.push(el);
+      labelsOf.set(el.control, list);
+    }
+  }
   const byId = (root, id) => (root.getElementById ? root.getElementById(id) : root.querySelector ? root.querySelector("#" + CSS.escape(id)) : null);
   const nameOf = (el, tag, text) => {
     const al = el.getAttribute("aria-label");
@@ -228,7 +249,8 @@ export const COLLECT_SCRIPT = `(args) => {
       const t = lb.split(/\\s+/).map((id) => { const n = byId(root, id) || doc.getElementById(id); return n ? textOf(n) : ""; }).join(" ");
       if (clean(t)) return clean(t);
     }
-    if (el.labels && el.labels.length) { const t = clean(Array.from(el.labels).map((l) => textOf(l)).join(" ")); if (t) return t; }
+    const labels = labelsOf.get(el);
+    if (labels) { const t = clean(labels.map((l) => textOf(l)).join(" ")); if (t) return t; }
     if (tag === "input" && (el.type === "submit" || el.type === "button" || el.type === "reset")) return clean(el.value || el.type);
     if (tag === "img" || (tag === "input" && el.type === "image")) { const a = el.getAttribute("alt"); if (a) return clean(a); }
     const isField = tag === "input" || tag === "textarea" || tag === "select";
@@ -248,15 +270,35 @@ export const COLLECT_SCRIPT = `(args) => {
     if (tag === "img") return "img";
     return tag;
   };
+  // nth-of-type position and same-tag sibling count per child, computed once per parent.
+  const typeIndex = new Map();
+  const typePos = (p, e) => {
+    let m = typeIndex.get(p);
+    if (!m) {
+      m = new Map();
+      const counts = new Map();
+      for (const c of p.children) { const n = (counts.get(c.localName) || 0) + 1; counts.set(c.localName, n); m.set(c, n); }
+      m.counts = counts;
+      typeIndex.set(p, m);
+    }
+    return [m.get(e), m.counts.get(e.localName)];
+  };
+  const idCounts = new Map();
+  const uniqueId = (e) => {
+    const root = e.getRootNode();
+    let m = idCounts.get(root);
+    if (!m) { m = new Map(); for (const x of root.querySelectorAll("[id]")) m.set(x.id, (m.get(x.id) || 0) + 1); idCounts.set(root, m); }
+    return m.get(e.id) === 1;
+  };
   const selectorIn = (el) => {
     const parts = [];
     for (let e = el; e && e.nodeType === 1; ) {
       const p = e.parentNode;
-      if (e.id && /^[A-Za-z][\\w-]*$/.test(e.id) && (e.getRootNode().querySelectorAll("#" + e.id).length === 1)) { parts.unshift("#" + e.id); break; }
+      if (e.id && /^[A-Za-z][\\w-]*$/.test(e.id) && uniqueId(e)) { parts.unshift("#" + e.id); break; }
       let part = e.localName;
       if (p && p.children) {
-        const same = Array.from(p.children).filter((c) => c.localName === e.localName);
-        if (same.length > 1) part += ":nth-of-type(" + (same.indexOf(e) + 1) + ")";
+        const [pos, count] = typePos(p, e);
+        if (count > 1) part += ":nth-of-type(" + pos + ")";
       }
       parts.unshift(part);
       if (!p || p.nodeType !== 1) break;

@@ -88,9 +88,11 @@ async function markCurrentViewport(page: Page, options: MarkPageOptions): Promis
     let result: CollectResult;
     try {
       await ensureScript(frame);
-      result = await frame.evaluate(
-        `(${COLLECT_SCRIPT})(${JSON.stringify({ clip, maxText } satisfies CollectArgs)})`,
+      // One JSON string back: Playwright's structured serializer costs ~0.5 ms per returned element.
+      const json = await frame.evaluate<string>(
+        `JSON.stringify((${COLLECT_SCRIPT})(${JSON.stringify({ clip, maxText } satisfies CollectArgs)}))`,
       );
+      result = JSON.parse(json) as CollectResult;
     } catch (err) {
       if (frame === page.mainFrame()) throw err;
       skippedFrames++;
