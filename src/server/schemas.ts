@@ -307,6 +307,10 @@ export const TaskResponseSchema = z
     usage: z.record(z.string(), z.number().optional()),
     cached: z.boolean(),
     sent: z.object({ width: z.int(), height: z.int(), groups: z.int(), marks: z.int() }),
+    mentions: z
+      .array(MentionSchema)
+      .optional()
+      .describe("ask, refer, ground: character spans of the mark references in `answer`"),
     answerImage: z.string().describe("data:image/png;base64,… the image with only the referenced marks"),
     files: z
       .record(z.string(), z.unknown())
@@ -327,6 +331,9 @@ export const HealthSchema = z.object({
   workers: z
     .object({ size: z.int(), restarts: z.int() })
     .describe("compute worker threads, and how many were replaced (timed out or crashed)"),
+  tokenRequired: z
+    .boolean()
+    .describe("whether /v1 requests need Authorization: Bearer <token> (the web app asks for one only then)"),
 });
 
 export const ModelsSchema = z.object({

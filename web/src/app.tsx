@@ -8,6 +8,7 @@ import { Viewer } from "./components/Viewer";
 import { saveBlob, saveDataUrl, saveManifest, selectedManifest, selectionPng } from "./downloads";
 import { runsOf } from "./overlay";
 import type {
+  HealthResponse,
   ManifestMark,
   MarkOptions,
   ModelsResponse,
@@ -40,6 +41,8 @@ interface TrackSource {
 export function App() {
   const [models, setModels] = useState<ModelsResponse | null>(null);
   const [needToken, setNeedToken] = useState(false);
+  // The Token button shows only on servers started with a token (GET /healthz says so; a 401 proves it).
+  const [tokenRequired, setTokenRequired] = useState(false);
   const [image, setImage] = useState<LoadedImage | null>(null);
   const [options, setOptions] = useState<MarkOptions>(DEFAULT_OPTIONS);
   const [selected, setSelected] = useState<Set<number>>(new Set());
@@ -51,7 +54,11 @@ export function App() {
   const [segmenting, setSegmenting] = useState(false);
   const [trackSource, setTrackSource] = useState<TrackSource | null>(null);
 
-  const onUnauthorized = useCallback(() => setNeedToken(true), []);
+  const askForToken = useCallback(() => {
+    setTokenRequired(true);
+    setNeedToken(true);
+  }, []);
+  const onUnauthorized = askForToken;
   const marking = useMarking(image, options, onUnauthorized);
   const result = marking.result;
   const manifest = result?.manifest ?? null;
@@ -59,12 +66,18 @@ export function App() {
   const marksKey = useMemo(() => manifest?.marks.map(keyOf).join("|") ?? "", [manifest]);
 
   useEffect(() => {
+    getJson<HealthResponse>("/healthz")
+      .then((h) => setTokenRequired((t) => t || h.tokenRequired === true))
+      .catch(() => {});
+  }, []);
+
+  useEffect(() => {
     getJson<ModelsResponse>("/v1/models")
       .then(setModels)
       .catch((e) => {
-        if (e instanceof ApiError && e.status === 401) setNeedToken(true);
+        if (e instanceof ApiError && e.status === 401) askForToken();
       });
-  }, [needToken]);
+  }, [needToken, askForToken]);
 
   // New marks: keep selection and highlights on the same regions (their ids may have changed).
   const [prevMarks, setPrevMarks] = useState<ManifestMark[]>([]);
@@ -202,13 +215,13 @@ export function App() {
         setMessages((m) => [...m, msg]);
         setHighlighted(new Set(msg.ids));
       } catch (e) {
-        if (e instanceof ApiError && e.status === 401) setNeedToken(true);
+        if (e instanceof ApiError && e.status === 401) askForToken();
         setMessages((m) => [...m, { role: "error", task, text: (e as Error).message }]);
       } finally {
         setChatBusy(false);
       }
     },
-    [image, manifest, options, marksKey, trackSource],
+    [image, manifest, options, marksKey, trackSource, askForToken],
   );
 
   useEffect(() => {
@@ -244,13 +257,11 @@ export function App() {
             </span>
           )}
           <DropZone onImage={openImage} compact />
-          <button
-            type="button"
-            onClick={() => setNeedToken(true)}
-            title="API token (servers started with --token)"
-          >
-            Token
-          </button>
+          {tokenRequired && (
+            <button type="button" onClick={() => setNeedToken(true)} title="API token of this server">
+              Token
+            </button>
+          )}
         </div>
       </header>
       {needToken && <TokenDialog onDone={() => setNeedToken(false)} />}

@@ -59,7 +59,10 @@ export function paintOverlay(
     }
   };
   for (const id of highlighted) paint(id, 1);
-  for (const id of selected) paint(id, 2);
+  // Nested selections: each pixel takes the colour of the smallest selected region over it (largest painted
+  // first), and is filled once, like the mask tint of the marked image (src/render).
+  const areas = new Map(marks.map((m) => [m.id, m.area]));
+  for (const id of [...selected].sort((a, b) => (areas.get(b) ?? 0) - (areas.get(a) ?? 0))) paint(id, 2);
   const colours = new Map(marks.map((m) => [m.id, hexRgb(m.color)]));
   // Labels stay readable: the selection fill leaves every mark's label rectangle clear.
   const onLabel = new Uint8Array(w * h);

@@ -80,3 +80,9 @@ export interface SegmentResponse {
   method: "builtin" | "sam";
   regions: { segmentation: Rle; bbox: number[]; area: number; node?: number }[];
 }
+
+export interface HealthResponse {
+  status: "ok";
+  /** Whether /v1 requests need a bearer token (servers started with --token or SOM_API_TOKEN). */
+  tokenRequired?: boolean;
+}

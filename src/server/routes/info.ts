@@ -17,6 +17,7 @@ export const healthRoute: Route = {
       uptimeS: Math.round((Date.now() - ctx.started) / 1000),
       jobs: { mark: { running: cr, waiting: cw }, model: { running: mr, waiting: mw } },
       workers: { size: ctx.pool.size, restarts: ctx.pool.restarts },
+      tokenRequired: Boolean(ctx.options.token),
     };
   },
 };

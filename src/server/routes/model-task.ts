@@ -32,6 +32,8 @@ export async function runModelTask<S extends z.ZodType>(
   r: RouteRequest,
   schema: S,
   run: (job: TaskJob<z.output<S>>) => Promise<TaskOutput>,
+  /** Also return `mentions`: where the answer names each mark (ask, refer, ground), for clickable ids. */
+  withMentions = false,
 ): Promise<Record<string, unknown>> {
   const { req, ctx, signal } = r;
   const modelTicket = ctx.model.admit();
@@ -61,6 +63,7 @@ export async function runModelTask<S extends z.ZodType>(
     return {
       imageId,
       ...out.json,
+      ...(withMentions ? { mentions: mentionSpans(out.json.answer, { regions }, style.labels) } : {}),
       answerImage: dataUrl(out.png),
       files: Object.fromEntries(
         out.files.map((f) => [f.suffix, typeof f.data === "string" ? JSON.parse(f.data) : dataUrl(f.data)]),

@@ -39,27 +39,35 @@ const handlers: Record<(typeof TASK_ROUTE_NAMES)[number], (r: RouteRequest) => P
       }),
     ),
   refer: (r) =>
-    runModelTask(r, ReferRequestSchema, ({ body, image, marked, provider, style }) =>
-      runRefer({
-        image,
-        regions: marked.regions,
-        provider,
-        style,
-        groupSize: body.groupSize,
-        expression: body.expression,
-      }),
+    runModelTask(
+      r,
+      ReferRequestSchema,
+      ({ body, image, marked, provider, style }) =>
+        runRefer({
+          image,
+          regions: marked.regions,
+          provider,
+          style,
+          groupSize: body.groupSize,
+          expression: body.expression,
+        }),
+      true,
     ),
   ground: (r) =>
-    runModelTask(r, GroundRequestSchema, ({ body, image, marked, provider, style }) =>
-      runGround({
-        image,
-        regions: marked.regions,
-        provider,
-        style,
-        groupSize: body.groupSize,
-        sentence: body.sentence,
-        phrases: body.phrases,
-      }),
+    runModelTask(
+      r,
+      GroundRequestSchema,
+      ({ body, image, marked, provider, style }) =>
+        runGround({
+          image,
+          regions: marked.regions,
+          provider,
+          style,
+          groupSize: body.groupSize,
+          sentence: body.sentence,
+          phrases: body.phrases,
+        }),
+      true,
     ),
   track: (r) =>
     runModelTask(r, TrackRequestSchema, async ({ body, image, marked, provider, style, signal }) => {

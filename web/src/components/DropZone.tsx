@@ -48,6 +48,7 @@ export function DropZone({ onImage, compact }: Props) {
       ref={input}
       type="file"
       accept={ACCEPT}
+      aria-label="Image file"
       class="visually-hidden"
       tabIndex={-1}
       data-testid={compact ? "file-input" : "file-input-main"}

@@ -1,4 +1,4 @@
-import { useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ManifestMark } from "../types";
 
 interface Props {
@@ -21,7 +21,18 @@ interface Props {
  */
 export function MarkList(p: Props) {
   const [current, setCurrent] = useState(0);
+  const [overflows, setOverflows] = useState(false);
   const chips = useRef<HTMLFieldSetElement>(null);
+  // A dense image's marks do not fit the panel: say that the list scrolls (its scrollbar is always shown).
+  useLayoutEffect(() => {
+    const el = chips.current;
+    if (!el) return;
+    const check = () => setOverflows(el.scrollHeight > el.clientHeight + 1);
+    check();
+    const ro = new ResizeObserver(check);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [p.marks]);
   const at = Math.min(current, Math.max(0, p.marks.length - 1));
   const onKeyDown = (e: KeyboardEvent) => {
     const last = p.marks.length - 1;
@@ -46,7 +57,8 @@ export function MarkList(p: Props) {
         <small>{p.selected.size > 0 ? `${p.selected.size} selected` : "click a mark to select"}</small>
       </h2>
       <fieldset
-        class="chips"
+        class={overflows ? "chips overflows" : "chips"}
+        data-testid="mark-list"
         aria-label="Marks (arrow keys move, Space selects)"
         ref={chips}
         onKeyDown={onKeyDown}
@@ -68,6 +80,11 @@ export function MarkList(p: Props) {
           </button>
         ))}
       </fieldset>
+      {overflows && (
+        <p class="hint more" data-testid="mark-list-more">
+          All {p.marks.length} marks: scroll the list for the rest
+        </p>
+      )}
       <div class="row wrap actions">
         <button
           type="button"
