@@ -528,6 +528,14 @@ describe("on a 400-pixel-wide screen", () => {
       await tab.getByTestId("question").fill("Where is the television?");
       await tab.keyboard.press("Enter");
       await tab.locator(".msg.answer").waitFor();
+      // The answer's marks light up here too: the rest of the image is veiled.
+      const veiled = await tab.getByTestId("overlay").evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] === 170) n++;
+        return n;
+      });
+      expect(veiled).toBeGreaterThan(0);
       // Nothing wider than the screen: no horizontal scrolling.
       expect(
         await tab.evaluate(() => [
