@@ -195,10 +195,19 @@ async function scroll(
   return { ok: true, message: `scrolled ${what} ${direction}` };
 }
 
-/** Let a navigation or re-render the action started finish (bounded). */
+/**
+ * Let a navigation or re-render the action started finish (bounded): wait briefly for a top-level
+ * navigation request, then for its answer (so a blocked one is known before the result is reported) and load.
+ */
 async function settle(page: Page, ms: number): Promise<void> {
-  await page.waitForTimeout(100);
-  await page.waitForLoadState("load", { timeout: ms }).catch(() => {});
+  const nav = await page
+    .waitForRequest((r) => r.isNavigationRequest() && r.frame().parentFrame() === null, { timeout: 300 })
+    .catch(() => undefined);
+  if (nav) {
+    await Promise.race([nav.response().catch(() => null), page.waitForTimeout(ms)]);
+    await page.waitForLoadState("load", { timeout: ms }).catch(() => {});
+  }
+  await page.waitForTimeout(50);
 }
 
 function firstLine(s: string): string {
