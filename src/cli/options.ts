@@ -1,8 +1,13 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_MAX_PIXELS } from "../image/load.js";
-import { DEFAULT_ALPHA, DEFAULT_GRANULARITY, DEFAULT_MARKS } from "../pipeline/mark.js";
 import type { LabelStyle } from "../marks/labels.js";
-import { MARK_TYPES, type MarkType } from "../render/render.js";
+import type { MarkType } from "../render/render.js";
+import {
+  DEFAULT_ALPHA,
+  DEFAULT_GRANULARITY,
+  DEFAULT_MARKS,
+  DEFAULT_MAX_PIXELS,
+  MARK_TYPES,
+} from "./defaults.js";
 
 /** commander argument parsers that turn bad values into one-line errors. */
 export function parseUnit(name: string) {

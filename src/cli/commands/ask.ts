@@ -1,22 +1,14 @@
 import { basename, extname } from "node:path";
 import { type Command, Option } from "commander";
-import { loadImage } from "../../image/load.js";
 import type { RasterImage } from "../../image/raster.js";
-import { loadTemplate, type PromptTemplate, type TaskName } from "../../prompts/templates.js";
+import type { PromptTemplate, TaskName } from "../../prompts/templates.js";
 import { addDetectorOption } from "../../proposers/builtin/detector-cli.js";
-import { PROVIDER_NAMES } from "../../providers/create.js";
 import type { Provider } from "../../providers/types.js";
 import type { Region } from "../../regions/region.js";
-import { runAsk } from "../../tasks/ask.js";
 import type { MarkStyle } from "../../tasks/render-regions.js";
 import type { TaskOutput } from "../../tasks/task-input.js";
-import {
-  type ProviderFlags,
-  providerFromCli,
-  type RegionFlags,
-  regionsFromCli,
-} from "../../tasks/from-flags.js";
-import { writeTaskOutput } from "../../tasks/write-output.js";
+import type { ProviderFlags, RegionFlags } from "../../tasks/from-flags.js";
+import { PROVIDER_NAMES } from "../defaults.js";
 import {
   addDrawOptions,
   addRegionCountOptions,
@@ -27,9 +19,6 @@ import {
   parsePositiveNumber,
 } from "../options.js";
 import type { SetExit } from "./set-exit.js";
-
-// Moved below src/cli (som batch needs them); re-exported for the commands that import them from here.
-export { providerFromCli, regionsFromCli };
 
 /** Flags shared by `som ask` and `som task …`. */
 export interface AskCliOptions extends MarkingCliFlags, ProviderFlags, RegionFlags {
@@ -51,6 +40,7 @@ export function registerAsk(program: Command, setExit: SetExit): void {
   addMarkingOptions(cmd, { masks: true, labels: "numeric" }).action(
     async (image: string, question: string, opts: AskCliOptions) => {
       const ctx = await prepare(image, opts, "ask");
+      const { runAsk } = await import("../../tasks/ask.js");
       const out = await runAsk({ ...ctx.input, question });
       await emit(out, ctx.stem, opts);
       if (out.json.referenced.length === 0 && !opts.quiet) {
@@ -167,6 +157,9 @@ export async function prepare(
   task: TaskName,
   masksFlag = "--masks",
 ): Promise<Prepared> {
+  const { providerFromCli, regionsFromCli } = await import("../../tasks/from-flags.js");
+  const { loadTemplate } = await import("../../prompts/templates.js");
+  const { loadImage } = await import("../../image/load.js");
   const provider = await providerFromCli(opts);
   const template = opts.template ? await loadTemplate(task, opts.template) : undefined;
   const image = await loadImage(file, { maxPixels: opts.maxPixels });
@@ -194,6 +187,7 @@ export async function emit(
   stem: string,
   opts: Pick<AskCliOptions, "out" | "json" | "quiet">,
 ): Promise<void> {
+  const { writeTaskOutput } = await import("../../tasks/write-output.js");
   const paths = await writeTaskOutput(opts.out, stem, out);
   if (opts.json) process.stdout.write(`${JSON.stringify(out.json, null, 2)}\n`);
   if (!opts.quiet) {

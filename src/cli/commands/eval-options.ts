@@ -5,12 +5,9 @@
 import type { Command } from "commander";
 import { UserError } from "../../errors.js";
 import { parsePositiveInt } from "../options.js";
-import { type AskCliOptions, addMarkingOptions, addProviderOptions, providerFromCli } from "./ask.js";
-import { loadTemplate, type TaskName } from "../../prompts/templates.js";
-import { createProposer } from "../../proposers/registry.js";
+import { type AskCliOptions, addMarkingOptions, addProviderOptions } from "./ask.js";
+import type { TaskName } from "../../prompts/templates.js";
 import type { MarkType } from "../../render/render.js";
-import { formatSummary } from "../../eval/summary-format.js";
-import { runEval } from "../../eval/runner.js";
 import type { EvalSettings, EvalTask } from "../../eval/task-types.js";
 
 export interface EvalCliOptions extends Omit<AskCliOptions, "out" | "masks"> {
@@ -72,6 +69,9 @@ export async function settingsFromCli(
     throw new UserError("som eval takes marks from a proposer or from --masks gt, not --proposer masks");
   if (gtMasks && opts.proposer)
     throw new UserError(`--masks gt cannot be combined with --proposer ${opts.proposer}`);
+  const { providerFromCli } = await import("../../tasks/from-flags.js");
+  const { createProposer } = await import("../../proposers/registry.js");
+  const { loadTemplate } = await import("../../prompts/templates.js");
   const oracle = opts.provider === "oracle";
   if (oracle && opts.replay)
     throw new UserError("--provider oracle answers from the ground truth; drop --replay");
@@ -133,6 +133,8 @@ export async function runFromCli<S extends { id: string }>(
   extraConfig: Record<string, unknown> = {},
 ): Promise<void> {
   if (task.samples.length === 0) throw new UserError(`${opts.dataset}: no samples to evaluate`);
+  const { runEval } = await import("../../eval/runner.js");
+  const { formatSummary } = await import("../../eval/summary-format.js");
   const result = await runEval(task, prepared.settings, {
     outDir: opts.out,
     limit: opts.limit,

@@ -1,15 +1,7 @@
 /** The `som eval classify|refer|ground|track` subcommands (added to `som eval` by ./eval.ts). */
 import type { Command } from "commander";
 import { parsePositiveInt } from "../options.js";
-import { loadClassifyDataset } from "../../eval/classify-data.js";
-import { classifyTask } from "../../eval/classify-task.js";
 import { addEvalOptions, type EvalCliOptions, runFromCli, settingsFromCli } from "./eval-options.js";
-import { loadGroundDataset } from "../../eval/ground-data.js";
-import { groundTask } from "../../eval/ground-task.js";
-import { loadReferDataset } from "../../eval/refer-data.js";
-import { referTask } from "../../eval/refer-task.js";
-import { loadDavisDataset } from "../../eval/track-data.js";
-import { trackTask } from "../../eval/track-task.js";
 
 export function registerEvalTasks(ev: Command): void {
   const classify = ev
@@ -26,6 +18,8 @@ export function registerEvalTasks(ev: Command): void {
   );
   classify.action(async (opts: EvalCliOptions & { gtJson?: string; gtFolder?: string; images?: string }) => {
     // The model is offered the data set's own categories (the paper's protocol), so answers score by id.
+    const { loadClassifyDataset } = await import("../../eval/classify-data.js");
+    const { classifyTask } = await import("../../eval/classify-task.js");
     const data = await loadClassifyDataset(opts.dataset, opts);
     const prepared = await settingsFromCli(opts, { task: "classify", groupSize: 5 });
     await runFromCli(classifyTask(data), opts, prepared);
@@ -54,6 +48,8 @@ export function registerEvalTasks(ev: Command): void {
     async (
       opts: EvalCliOptions & { split: string; splitBy?: string; images?: string; perSentence?: boolean },
     ) => {
+      const { loadReferDataset } = await import("../../eval/refer-data.js");
+      const { referTask } = await import("../../eval/refer-task.js");
       const samples = await loadReferDataset(opts.dataset, opts);
       const prepared = await settingsFromCli(opts, { task: "refer" });
       await runFromCli(referTask(samples, opts.dataset), opts, prepared, {
@@ -85,6 +81,8 @@ export function registerEvalTasks(ev: Command): void {
       ?.split(",")
       .map((s) => s.trim())
       .filter(Boolean);
+    const { loadDavisDataset } = await import("../../eval/track-data.js");
+    const { trackTask } = await import("../../eval/track-task.js");
     const samples = await loadDavisDataset(opts.dataset, {
       set: opts.set,
       sequences,
@@ -109,6 +107,8 @@ export function registerEvalTasks(ev: Command): void {
     "\nData sets: flickr30k:DIR (Annotations/<id>.xml, Sentences/<id>.txt, <split>.txt, flickr30k-images/<id>.jpg).\nWrites <out>/flickr_predictions.json for `som metrics flickr`.",
   );
   ground.action(async (opts: EvalCliOptions & { split: string; images?: string; mergeBoxes?: boolean }) => {
+    const { loadGroundDataset } = await import("../../eval/ground-data.js");
+    const { groundTask } = await import("../../eval/ground-task.js");
     const data = await loadGroundDataset(opts.dataset, opts);
     const prepared = await settingsFromCli(opts, { task: "ground" });
     await runFromCli(groundTask(data, opts.dataset), opts, prepared, {

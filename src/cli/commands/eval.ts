@@ -1,13 +1,11 @@
 import { stat } from "node:fs/promises";
 import { type Command, InvalidArgumentError } from "commander";
-import { evaluateProposals } from "../../eval/proposals-run.js";
-import { BOUNDARY_TOLERANCE } from "../../eval/proposals.js";
-import { parseDatasetSpec } from "../../eval/proposals-data.js";
-import { DEFAULT_GRANULARITY } from "../../pipeline/mark.js";
+import type { evaluateProposals } from "../../eval/proposals-run.js";
+import type { parseDatasetSpec } from "../../eval/proposals-data.js";
 import { registerEvalTasks } from "./eval-tasks.js";
 import { addDetectorOption } from "../../proposers/builtin/detector-cli.js";
-import { createProposer } from "../../proposers/registry.js";
 import { UserError } from "../../errors.js";
+import { DEFAULT_GRANULARITY } from "../defaults.js";
 import { parseNonNegativeInt, parsePositiveInt } from "../options.js";
 import type { SetExit } from "./set-exit.js";
 
@@ -62,6 +60,10 @@ function registerEvalProposals(ev: Command, _setExit: SetExit): void {
         json?: boolean;
         verbose?: boolean;
       }) => {
+        const { evaluateProposals } = await import("../../eval/proposals-run.js");
+        const { BOUNDARY_TOLERANCE } = await import("../../eval/proposals.js");
+        const { parseDatasetSpec } = await import("../../eval/proposals-data.js");
+        const { createProposer } = await import("../../proposers/registry.js");
         let spec: ReturnType<typeof parseDatasetSpec>;
         try {
           spec = parseDatasetSpec(o.dataset);

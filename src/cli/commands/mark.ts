@@ -1,13 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { isMasksDir, markFileOptions, markFileTo, markProposerName } from "../../pipeline/mark-file.js";
 import type { Proposer } from "../../proposers/proposer.js";
 import { addDetectorOption } from "../../proposers/builtin/detector-cli.js";
-import { createProposer, PROPOSER_NAMES } from "../../proposers/registry.js";
+import { PROPOSER_NAMES } from "../../proposers/registry.js";
 import { addSamOptions } from "../../proposers/sam/cli-options.js";
-import { DEFAULT_PNG_LEVEL } from "../../render/render.js";
 import { UserError } from "../../errors.js";
+import { DEFAULT_PNG_LEVEL } from "../defaults.js";
 import { addDrawOptions, addRegionCountOptions, type MarkingCliFlags } from "../options.js";
 import type { SetExit } from "./set-exit.js";
 
@@ -69,6 +68,10 @@ function parsePngLevel(v: string): number {
 
 /** Mark every image; one bad input does not stop the others. Returns the number of failures. */
 export async function runMark(images: string[], opts: MarkCliOptions): Promise<number> {
+  const { isMasksDir, markFileOptions, markFileTo, markProposerName } = await import(
+    "../../pipeline/mark-file.js"
+  );
+  const { createProposer } = await import("../../proposers/registry.js");
   const proposerName = markProposerName(opts);
   const stems = new Map<string, string>();
   for (const img of images) {

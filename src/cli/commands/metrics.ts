@@ -1,10 +1,4 @@
 import type { Command } from "commander";
-import { evaluateDavis } from "../../metrics/davis.js";
-import { evaluateFlickr } from "../../metrics/flickr.js";
-import { formatDavis, formatFlickr, formatPanoptic, formatRec, formatRefer } from "../../metrics/format.js";
-import { evaluatePanoptic } from "../../metrics/panoptic.js";
-import { evaluateRec } from "../../metrics/rec.js";
-import { evaluateRefer } from "../../metrics/refer.js";
 import type { SetExit } from "./set-exit.js";
 
 /** Print a report: JSON (NaN becomes null) with --json, else the readable table. */
@@ -38,6 +32,8 @@ export function registerMetrics(program: Command, _setExit: SetExit): void {
         predFolder: string;
         json?: boolean;
       }) => {
+        const { evaluatePanoptic } = await import("../../metrics/panoptic.js");
+        const { formatPanoptic } = await import("../../metrics/format.js");
         print(await evaluatePanoptic(o), o.json, formatPanoptic);
       },
     );
@@ -53,6 +49,8 @@ export function registerMetrics(program: Command, _setExit: SetExit): void {
     .option("--set <name>", "subset listed in ImageSets/2017", "val")
     .option("--json", "print one JSON object instead of a table")
     .action(async (o: { davisPath: string; resultsPath: string; set: string; json?: boolean }) => {
+      const { evaluateDavis } = await import("../../metrics/davis.js");
+      const { formatDavis } = await import("../../metrics/format.js");
       print(await evaluateDavis(o), o.json, formatDavis);
     });
 
@@ -63,6 +61,8 @@ export function registerMetrics(program: Command, _setExit: SetExit): void {
     .requiredOption("--pred-masks <dir>", "predicted masks, same file names")
     .option("--json", "print one JSON object instead of a table")
     .action(async (o: { gtMasks: string; predMasks: string; json?: boolean }) => {
+      const { evaluateRefer } = await import("../../metrics/refer.js");
+      const { formatRefer } = await import("../../metrics/format.js");
       print(await evaluateRefer(o), o.json, formatRefer);
     });
 
@@ -73,6 +73,8 @@ export function registerMetrics(program: Command, _setExit: SetExit): void {
     .requiredOption("--pred <file>", "JSON array [{id, bbox: [x, y, w, h]}], one per ground-truth id")
     .option("--json", "print one JSON object instead of a table")
     .action(async (o: { gt: string; pred: string; json?: boolean }) => {
+      const { evaluateRec } = await import("../../metrics/rec.js");
+      const { formatRec } = await import("../../metrics/format.js");
       print(await evaluateRec(o), o.json, formatRec);
     });
 
@@ -96,6 +98,8 @@ export function registerMetrics(program: Command, _setExit: SetExit): void {
         json?: boolean;
       }) => {
         const warn = (m: string) => process.stderr.write(`som: warning: ${m}\n`);
+        const { evaluateFlickr } = await import("../../metrics/flickr.js");
+        const { formatFlickr } = await import("../../metrics/format.js");
         print(await evaluateFlickr({ ...o, warn }), o.json, formatFlickr);
       },
     );

@@ -1,15 +1,13 @@
 import { mkdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_MAX_PIXELS, loadImage } from "../../image/load.js";
 import type { RasterImage } from "../../image/raster.js";
-import { writeFileAtomic } from "../../io/atomic-write.js";
-import { DEFAULT_MARKS, markImage } from "../../pipeline/mark.js";
 import { addSamModelOptions } from "../../proposers/sam/cli-options.js";
 import type { PointInput } from "../../proposers/sam/interactive.js";
-import { type BBox, type Mask, maskFromFull } from "../../regions/mask.js";
+import type { BBox, Mask } from "../../regions/mask.js";
 import type { Region } from "../../regions/region.js";
 import { UserError } from "../../errors.js";
+import { DEFAULT_MARKS, DEFAULT_MAX_PIXELS } from "../defaults.js";
 import { parseMarkTypes } from "../options.js";
 import type { SetExit } from "./set-exit.js";
 
@@ -39,6 +37,8 @@ export function parseBox(v: string, prev: BBox[] = []): BBox[] {
 
 /** A scribble image: pixels that are opaque and bright (any channel ≥ 128) are strokes. */
 export async function loadScribble(file: string, image: RasterImage): Promise<Mask> {
+  const { loadImage } = await import("../../image/load.js");
+  const { maskFromFull } = await import("../../regions/mask.js");
   const s = await loadImage(file, { keepAlpha: true });
   if (s.width !== image.width || s.height !== image.height) {
     throw new UserError(
@@ -105,6 +105,9 @@ export async function runSegment(file: string, opts: SegmentCliOptions): Promise
     throw new UserError("give at least one prompt: --point x,y[,label], --box x,y,w,h or --scribble PNG");
   }
   const started = performance.now();
+  const { loadImage } = await import("../../image/load.js");
+  const { markImage } = await import("../../pipeline/mark.js");
+  const { writeFileAtomic } = await import("../../io/atomic-write.js");
   const image = await loadImage(file, { maxPixels: DEFAULT_MAX_PIXELS });
   const scribble = opts.scribble ? await loadScribble(opts.scribble, image) : undefined;
   // Loaded here, not at startup: other commands never pay for onnxruntime / transformers.js.

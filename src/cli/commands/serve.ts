@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { DETECTOR_CHOICES, type DetectorChoice } from "../../proposers/builtin/detector-model.js";
-import { PROVIDER_NAMES, type ProviderConfig } from "../../providers/index.js";
+import type { ProviderConfig } from "../../providers/index.js";
+import { PROVIDER_NAMES } from "../defaults.js";
 import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from "../../server/options.js";
 import { UserError } from "../../errors.js";
 import { parseNumberIn, parsePositiveInt, parsePositiveNumber } from "../options.js";

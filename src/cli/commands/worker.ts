@@ -1,8 +1,8 @@
 import { availableParallelism } from "node:os";
 import { type Command, Option } from "commander";
 import { POOL_KINDS, type PoolKind } from "../../batch/pool.js";
-import { DEFAULT_QUEUE_NAME, startWorker } from "../../batch/queue.js";
 import { UserError } from "../../errors.js";
+import { DEFAULT_QUEUE_NAME } from "../defaults.js";
 import { parsePositiveInt, parsePositiveNumber } from "../options.js";
 import type { SetExit } from "./set-exit.js";
 
@@ -51,6 +51,7 @@ export function registerWorker(program: Command, _setExit: SetExit): void {
       const log = (m: string) => {
         if (!opts.quiet) process.stderr.write(`som worker: ${m}\n`);
       };
+      const { startWorker } = await import("../../batch/queue.js");
       const worker = await startWorker({
         url: opts.queue,
         queueName: opts.queueName,
