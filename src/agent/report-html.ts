@@ -1,4 +1,4 @@
-import type { Trajectory } from "./trajectory.js";
+import type { Trajectory } from "./trajectory-types.js";
 
 const esc = (s: string) =>
   s.replace(

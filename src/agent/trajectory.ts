@@ -2,36 +2,9 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { agentReportHtml } from "./report-html.js";
+import type { Trajectory, TrajectoryStep } from "./trajectory-types.js";
 
-/** One step as recorded in trajectory.json; files are relative to the trajectory folder. */
-export interface TrajectoryStep {
-  step: number;
-  url: string;
-  marks: number;
-  /** The model's answer, verbatim. */
-  answer: string;
-  /** The action parsed from it, canonical form; absent when none could be parsed. */
-  action?: string;
-  /** What happened: the executor's message, or why the answer gave no action. */
-  result: string;
-  ok: boolean;
-  cached?: boolean;
-  ms: number;
-  files: { screenshot: string; elements: string; answer: string };
-}
-
-export interface Trajectory {
-  task: string;
-  startUrl: string;
-  provider: string;
-  model: string;
-  maxSteps: number;
-  /** "answer": the model answered; "max-steps": it ran out of steps; "running" while in progress. */
-  stop: "answer" | "max-steps" | "running";
-  answer?: string;
-  finalUrl?: string;
-  steps: TrajectoryStep[];
-}
+export type { Trajectory, TrajectoryStep };
 
 /** Writes a run as it goes: per step the marked screenshot, text list and answer, then trajectory.json and report.html. */
 export class TrajectoryWriter {
