@@ -137,7 +137,9 @@ describe("som batch --queue + som worker (BullMQ on a real redis-server)", () =>
     expect(await clean.exit, clean.stderr()).toBe(0);
     expect(clean.stdout()).toContain('removed 4 job(s) from queue "rate"');
     const probe = new Queue("rate", { connection: connectionFromUrl(redis.url) });
-    const left = await (await probe.client).keys("bull:rate:*");
+    // BullMQ's client is an ioredis instance; its type here leaves out KEYS.
+    const redisClient = (await probe.client) as unknown as { keys(pattern: string): Promise<string[]> };
+    const left = await redisClient.keys("bull:rate:*");
     await probe.close();
     // (the probe Queue itself writes bull:rate:meta when it connects)
     expect(left.filter((k) => k !== "bull:rate:meta")).toEqual([]);
