@@ -2,7 +2,7 @@ import { UserError } from "../errors.js";
 import { assertDetectorFits } from "./builtin/detector-model.js";
 import type { Proposer } from "./proposer.js";
 
-export const PROPOSER_NAMES = ["builtin", "masks", "sam"] as const;
+export const PROPOSER_NAMES = ["builtin", "masks", "sam", "ui"] as const;
 export type ProposerName = (typeof PROPOSER_NAMES)[number];
 
 /** Create a proposer by name. Modules load lazily so `som mark` never pays for ONNX when it is not used. */
@@ -22,6 +22,8 @@ export async function createProposer(
       const { createSamProposerFromCli } = await import("./sam/cli-options.js");
       return createSamProposerFromCli(_options);
     }
+    case "ui":
+      return (await import("./ui/index.js")).createUiProposer();
     case "masks":
       throw new UserError("--proposer masks needs --masks FILE");
     default:

