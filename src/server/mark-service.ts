@@ -44,6 +44,9 @@ export async function markEntry(
       granularity: options.granularity,
       maxMarks: options.maxMarks,
     });
+  } else if (proposer === "ui") {
+    const { createUiProposer } = await import("../proposers/ui/index.js");
+    regions = await createUiProposer().propose(entry.image, { maxMarks: options.maxMarks });
   } else {
     await ctx.prepareBuiltin(entry);
     regions = await entry.builtinRegions(options.granularity, options.maxMarks);

@@ -37,9 +37,9 @@ const ImageIdSchema = z
 export const MarkOptionsSchema = z
   .strictObject({
     proposer: z
-      .enum(["builtin", "sam"])
+      .enum(["builtin", "sam", "ui"])
       .optional()
-      .describe("region source; sam needs a model configured on the server (default builtin)"),
+      .describe("region source; sam needs a model configured on the server ; ui: screenshots (OCR + UI elements) (default builtin)"),
     granularity: z
       .number()
       .min(0)

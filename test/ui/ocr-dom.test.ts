@@ -74,7 +74,7 @@ describe("ui proposer on real Chromium screenshots", () => {
         const m = markFor(o, regions);
         expect(m, `"${o.text}" at ${o.box.join(",")} — marks: ${formatUiMarks(regions)}`).toBeDefined();
         // The mark's click point lies inside the DOM element (boxes map back to original pixels exactly).
-        const [px, py] = m?.extra?.point as [number, number];
+        const [px, py] = (m?.extra?.point ?? [-1, -1]) as [number, number];
         expect(px).toBeGreaterThanOrEqual(o.box[0] - 2);
         expect(px).toBeLessThanOrEqual(o.box[0] + o.box[2] + 2);
         expect(py).toBeGreaterThanOrEqual(o.box[1] - 2);

@@ -38,7 +38,7 @@ export type MarkType = "number" | "mask" | "contour" | "box";
 export type RegionRef = { node: number } | { segmentation: Rle };
 
 export interface MarkOptions {
-  proposer?: "builtin" | "sam";
+  proposer?: "builtin" | "sam" | "ui";
   granularity: number;
   marks: MarkType[];
   labels: "numeric" | "alpha";

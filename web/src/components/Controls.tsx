@@ -100,6 +100,7 @@ export function Controls({ options, samAvailable, markCount, lastMs, onChange }:
             >
               <option value="builtin">built-in</option>
               <option value="sam">SAM</option>
+              <option value="ui">screenshot (OCR)</option>
             </select>
           </label>
         )}

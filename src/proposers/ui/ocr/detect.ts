@@ -160,14 +160,22 @@ export function dbBoxes(prob: Float32Array, w: number, h: number): MapBox[] {
       if (px > x1) x1 = px;
       if (py < y0) y0 = py;
       if (py > y1) y1 = py;
-      if (px > 0 && label[p - 1] === 0 && prob[p - 1] > DB_THRESH)
-        (label[p - 1] = next), (stack[sp++] = p - 1);
-      if (px < w - 1 && label[p + 1] === 0 && prob[p + 1] > DB_THRESH)
-        (label[p + 1] = next), (stack[sp++] = p + 1);
-      if (py > 0 && label[p - w] === 0 && prob[p - w] > DB_THRESH)
-        (label[p - w] = next), (stack[sp++] = p - w);
-      if (py < h - 1 && label[p + w] === 0 && prob[p + w] > DB_THRESH)
-        (label[p + w] = next), (stack[sp++] = p + w);
+      if (px > 0 && label[p - 1] === 0 && prob[p - 1] > DB_THRESH) {
+        label[p - 1] = next;
+        stack[sp++] = p - 1;
+      }
+      if (px < w - 1 && label[p + 1] === 0 && prob[p + 1] > DB_THRESH) {
+        label[p + 1] = next;
+        stack[sp++] = p + 1;
+      }
+      if (py > 0 && label[p - w] === 0 && prob[p - w] > DB_THRESH) {
+        label[p - w] = next;
+        stack[sp++] = p - w;
+      }
+      if (py < h - 1 && label[p + w] === 0 && prob[p + w] > DB_THRESH) {
+        label[p + w] = next;
+        stack[sp++] = p + w;
+      }
     }
     for (const part of splitAtGaps(label, next, w, x0, y0, x1, y1)) {
       const box = scoreAndUnclip(prob, label, next, w, h, part[0], y0, part[1], y1);

@@ -31,7 +31,9 @@ export async function recognizeLines(
     const bw = Math.max(320, ...idx.map((i) => widths[i]));
     const plane = REC_HEIGHT * bw;
     const data = new Float32Array(idx.length * 3 * plane);
-    idx.forEach((i, k) => fillCrop(image, boxes[i], widths[i], bw, data, k * 3 * plane));
+    idx.forEach((i, k) => {
+      fillCrop(image, boxes[i], widths[i], bw, data, k * 3 * plane);
+    });
     const input = new ort.Tensor("float32", data, [idx.length, 3, REC_HEIGHT, bw]);
     const result = await rec.run({ [rec.inputNames[0]]: input });
     const t = result[rec.outputNames[0]];
