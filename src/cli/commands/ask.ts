@@ -9,6 +9,7 @@ import type { MarkStyle } from "../../tasks/render-regions.js";
 import type { TaskOutput } from "../../tasks/task-input.js";
 import type { ProviderFlags, RegionFlags } from "../../tasks/from-flags.js";
 import { PROVIDER_NAMES } from "../defaults.js";
+import { checkFlagOwners, selectedProposer } from "../flag-owners.js";
 import {
   addDrawOptions,
   addRegionCountOptions,
@@ -38,7 +39,8 @@ export function registerAsk(program: Command, setExit: SetExit): void {
     .argument("<question>", "the question, in plain words");
   addModelOptions(cmd);
   addMarkingOptions(cmd, { masks: true, labels: "numeric" }).action(
-    async (image: string, question: string, opts: AskCliOptions) => {
+    async (image: string, question: string, opts: AskCliOptions, cmd: Command) => {
+      checkFlagOwners(cmd, selectedProposer(opts, opts.masks));
       const ctx = await prepare(image, opts, "ask");
       const { runAsk } = await import("../../tasks/ask.js");
       const out = await runAsk({ ...ctx.input, question });

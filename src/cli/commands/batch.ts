@@ -7,7 +7,8 @@ import { UserError } from "../../errors.js";
 import { DEFAULT_QUEUE_NAME } from "../defaults.js";
 import { parsePositiveInt, parsePositiveNumber } from "../options.js";
 import { addMarkingOptions, addModelOptions } from "./ask.js";
-import { addMarkFlags } from "./mark.js";
+import { checkFlagOwners, selectedProposer } from "../flag-owners.js";
+import { addMarkFlags, checkMarkFlags } from "./mark.js";
 import type { SetExit } from "./set-exit.js";
 
 const INPUTS_HELP =
@@ -83,6 +84,8 @@ export function registerBatch(program: Command, setExit: SetExit): void {
   mark.option("-o, --out <dir>", "output folder (also holds batch.jsonl, the ledger)", ".");
   addMarkFlags(mark).action(async (inputs: string[], _o: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<BatchCliFlags>();
+    checkMarkFlags(cmd, opts);
+    if (typeof opts.samModel === "string") opts.model = opts.samModel;
     const { runBatchCommand } = await import("./batch-run.js");
     setExit(await runBatchCommand({ kind: "mark", options: workOptions(opts) }, inputs, opts));
   });
@@ -117,6 +120,7 @@ export function registerBatch(program: Command, setExit: SetExit): void {
     else addMarkingOptions(cmd, { masks: true, labels: "numeric" });
     cmd.action(async (inputs: string[], _o: unknown, c: Command) => {
       const opts = c.optsWithGlobals<BatchCliFlags>();
+      checkFlagOwners(c, selectedProposer(opts, opts.masks));
       const { runBatchCommand } = await import("./batch-run.js");
       setExit(await runBatchCommand({ kind: task, options: workOptions(opts) }, inputs, opts));
     });

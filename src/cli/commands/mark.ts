@@ -7,6 +7,7 @@ import { PROPOSER_NAMES } from "../../proposers/registry.js";
 import { addSamOptions } from "../../proposers/sam/cli-options.js";
 import { UserError } from "../../errors.js";
 import { DEFAULT_PNG_LEVEL } from "../defaults.js";
+import { checkFlagOwners, samModelFlag, selectedProposer } from "../flag-owners.js";
 import { addDrawOptions, addRegionCountOptions, type MarkingCliFlags } from "../options.js";
 import type { SetExit } from "./set-exit.js";
 
@@ -14,6 +15,7 @@ export interface MarkCliOptions extends MarkingCliFlags {
   out: string;
   pngLevel?: number;
   quiet?: boolean;
+  json?: boolean;
   [key: string]: unknown;
 }
 
@@ -24,8 +26,13 @@ export function registerMark(program: Command, setExit: SetExit): void {
       "mark regions of each image: writes DIR/<stem>.som.png (marked image) and DIR/<stem>.som.json",
     )
     .argument("<images...>", "input images (JPEG, PNG, WebP, GIF, TIFF, AVIF)")
-    .option("-o, --out <dir>", "output folder", ".");
-  addMarkFlags(cmd).action(async (images: string[], opts: MarkCliOptions) => {
+    .option("-o, --out <dir>", "output folder", ".")
+    .option(
+      "--json",
+      "print one JSON line per image on stdout: file, marks, outputs, milliseconds (or error)",
+    );
+  addMarkFlags(cmd).action(async (images: string[], opts: MarkCliOptions, c: Command) => {
+    checkMarkFlags(c, opts);
     const failed = await runMark(images, opts);
     if (failed > 0) setExit(1);
   });
@@ -55,8 +62,23 @@ export function addMarkFlags(cmd: Command): Command {
     .option("-q, --quiet", "no progress lines");
   // The built-in proposer's detector (--detector, default auto): src/proposers/builtin/detector-cli.ts
   addDetectorOption(cmd);
-  // SAM proposer flags (--model, --dtype, --device, --points-per-side, …): see src/proposers/sam/cli-options.ts
-  return addSamOptions(cmd);
+  // SAM proposer flags (--dtype, --device, --points-per-side, …): see src/proposers/sam/cli-options.ts
+  addSamOptions(cmd).option(
+    "--sam-model <dir|name>",
+    "sam: SAM / SAM 2 / EdgeTAM model folder (transformers.js layout) or registered name",
+  );
+  // --model is the old name of --sam-model here (it means the language model in `som ask`).
+  cmd.options.find((o) => o.long === "--model")?.hideHelp();
+  return cmd;
+}
+
+/**
+ * The flag rule (src/cli/flag-owners.ts) for `som mark` and `som batch mark`: --model → --sam-model with a
+ * warning, and no flag the selected proposer would ignore. Throws a one-line UserError.
+ */
+export function checkMarkFlags(cmd: Command, opts: { [key: string]: unknown }): void {
+  samModelFlag(cmd, opts);
+  checkFlagOwners(cmd, selectedProposer(opts, opts.masks));
 }
 
 function parsePngLevel(v: string): number {
@@ -95,17 +117,32 @@ export async function runMark(images: string[], opts: MarkCliOptions): Promise<n
   for (const [i, file] of images.entries()) {
     const started = performance.now();
     const stem = basename(file, extname(file));
+    // On a terminal, say which image is being marked (a 48 MP photo takes seconds); the result line replaces it.
+    const tty = !opts.quiet && process.stderr.isTTY;
+    if (tty) process.stderr.write(`[${i + 1}/${images.length}] ${file}: marking…`);
     try {
       const result = await markFileTo(file, join(opts.out, stem), fileOptions);
+      const ms = Math.round(performance.now() - started);
+      if (tty) process.stderr.write("\r\x1b[K");
+      if (opts.json) {
+        const line = {
+          file,
+          marks: result.marks,
+          outputs: { png: result.pngPath, json: result.jsonPath },
+          ms,
+        };
+        process.stdout.write(`${JSON.stringify(line)}\n`);
+      }
       if (!opts.quiet) {
-        const ms = Math.round(performance.now() - started);
         process.stderr.write(
           `[${i + 1}/${images.length}] ${file}: ${result.marks} marks → ${result.pngPath}, ${result.jsonPath} (${ms} ms)\n`,
         );
       }
     } catch (err) {
       failed++;
+      if (tty) process.stderr.write("\r\x1b[K");
       const msg = err instanceof Error ? err.message : String(err);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ file, error: msg })}\n`);
       process.stderr.write(
         `som: ${err instanceof UserError && msg.startsWith(file) ? msg : `${file}: ${msg}`}\n`,
       );

@@ -1,5 +1,6 @@
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
+import { checkFlagOwners, selectedProposer } from "../flag-owners.js";
 import { UserError } from "../../errors.js";
 import { type AskCliOptions, addMarkingOptions, addModelOptions, emit, prepare } from "./ask.js";
 import type { SetExit } from "./set-exit.js";
@@ -20,7 +21,8 @@ export function registerTask(program: Command, _setExit: SetExit): void {
     );
   addModelOptions(classify);
   addMarkingOptions(classify, { masks: true, labels: "numeric" }).action(
-    async (image: string, opts: AskCliOptions & { vocab: string }) => {
+    async (image: string, opts: AskCliOptions & { vocab: string }, cmd: Command) => {
+      checkFlagOwners(cmd, selectedProposer(opts, opts.masks));
       const { loadVocabulary } = await import("../../prompts/vocab/vocabulary.js");
       const { runClassify } = await import("../../tasks/classify.js");
       const vocabulary = await loadVocabulary(opts.vocab);
@@ -38,7 +40,8 @@ export function registerTask(program: Command, _setExit: SetExit): void {
     .argument("<expression>", 'referring expression, e.g. "the laptop behind the beer bottle"');
   addModelOptions(refer);
   addMarkingOptions(refer, { masks: true, labels: "numeric" }).action(
-    async (image: string, expression: string, opts: AskCliOptions) => {
+    async (image: string, expression: string, opts: AskCliOptions, cmd: Command) => {
+      checkFlagOwners(cmd, selectedProposer(opts, opts.masks));
       const ctx = await prepare(image, opts, "refer");
       const { runRefer } = await import("../../tasks/refer.js");
       await emit(await runRefer({ ...ctx.input, expression }), ctx.stem, opts);
@@ -53,7 +56,8 @@ export function registerTask(program: Command, _setExit: SetExit): void {
     .requiredOption("--phrases <list>", 'phrases to ground, separated by ";" (e.g. "a man;a dog")');
   addModelOptions(ground);
   addMarkingOptions(ground, { masks: true, labels: "numeric" }).action(
-    async (image: string, sentence: string, opts: AskCliOptions & { phrases: string }) => {
+    async (image: string, sentence: string, opts: AskCliOptions & { phrases: string }, cmd: Command) => {
+      checkFlagOwners(cmd, selectedProposer(opts, opts.masks));
       const phrases = opts.phrases
         .split(";")
         .map((p) => p.trim())
@@ -79,7 +83,13 @@ export function registerTask(program: Command, _setExit: SetExit): void {
     .option("--candidates <file>", "regions of frame 2 from a file instead of proposing them");
   addModelOptions(track);
   addMarkingOptions(track, { masks: false, labels: "alpha", masksFlag: "--candidates" }).action(
-    async (frame1File: string, frame2File: string, opts: AskCliOptions & { candidates?: string }) => {
+    async (
+      frame1File: string,
+      frame2File: string,
+      opts: AskCliOptions & { candidates?: string },
+      cmd: Command,
+    ) => {
+      checkFlagOwners(cmd, selectedProposer(opts, opts.candidates));
       const { loadImage } = await import("../../image/load.js");
       const { loadMaskRegions } = await import("../../proposers/masks/index.js");
       const { maskObjectValue, runTrack } = await import("../../tasks/track.js");
