@@ -81,6 +81,8 @@ describe("ui proposer on real Chromium screenshots", () => {
         expect(py).toBeLessThanOrEqual(o.box[1] + o.box[3] + 2);
         expect(m?.extra?.confidence as number).toBeGreaterThan(0.8);
       }
+      // Text inside a bordered control names the control.
+      expect(regions.find((r) => r.extra?.text === "Sign in")?.extra?.kind).toBe("button");
       // The search field and the button beside it are separate marks.
       const search = regions.find((r) => r.extra?.text === "Search");
       expect(search).toBeDefined();

@@ -2,6 +2,8 @@ import type { RasterImage } from "../../image/raster.js";
 import type { Mask } from "../../regions/mask.js";
 import { makeRegion, type Region } from "../../regions/region.js";
 import type { ProposeOptions, Proposer } from "../proposer.js";
+import { findElements } from "./elements.js";
+import { mergeUi } from "./merge.js";
 import { runOcr } from "./ocr/index.js";
 
 export interface UiProposerOptions {
@@ -24,15 +26,23 @@ export function createUiProposer(options: UiProposerOptions = {}): Proposer {
       propose.onProgress?.({ stage: "ocr", done: 0, total: 1 });
       const lines = await runOcr(image, options.ocrModelDir);
       propose.onProgress?.({ stage: "ocr", done: 1, total: 1 });
-      const regions = lines
-        .filter((l) => l.w > 0 && l.h > 0)
-        .map((l, i) =>
-          makeRegion(i + 1, boxMask(image.width, image.height, l.x, l.y, l.w, l.h), "ui", l.confidence, {
-            kind: "text" satisfies UiKind,
-            text: l.text,
-            confidence: Number(l.confidence.toFixed(4)),
-            point: [Math.round(l.x + l.w / 2), Math.round(l.y + l.h / 2)],
-          }),
+      const elements = mergeUi(lines, findElements(image));
+      const regions = elements
+        .filter((e) => e.w > 0 && e.h > 0)
+        .map((e, i) =>
+          makeRegion(
+            i + 1,
+            boxMask(image.width, image.height, e.x, e.y, e.w, e.h),
+            "ui",
+            e.confidence ?? 0.5,
+            {
+              kind: e.kind,
+              ...(e.text !== undefined
+                ? { text: e.text, confidence: Number((e.confidence ?? 0).toFixed(4)) }
+                : {}),
+              point: [Math.round(e.x + e.w / 2), Math.round(e.y + e.h / 2)],
+            },
+          ),
         );
       return propose.maxMarks !== undefined ? regions.slice(0, propose.maxMarks) : regions;
     },
