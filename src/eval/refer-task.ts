@@ -80,6 +80,8 @@ export function referTask(samples: readonly ReferSample[], dataset: string): Eva
     },
     summarize(records) {
       const recs = records as ReferRecord[];
+      // A failed answer (a refusal, a network error) names no mark, but it is not a right "no target".
+      const rightNoTarget = (r: ReferRecord) => r.named.length === 0 && !r.error;
       const masked = recs.filter((r) => r.mask).map((r) => r.mask!);
       const boxed = recs.filter((r) => r.box);
       const empty = recs.filter((r) => r.empty);
@@ -92,8 +94,7 @@ export function referTask(samples: readonly ReferSample[], dataset: string): Eva
       };
       for (const t of REFER_THRESHOLDS) metrics[`P@${t}`] = seg?.precision[t] ?? null;
       metrics["acc@0.5"] = acc(boxed);
-      if (empty.length)
-        metrics.no_target_accuracy = empty.filter((r) => r.named.length === 0).length / empty.length;
+      if (empty.length) metrics.no_target_accuracy = empty.filter(rightNoTarget).length / empty.length;
       const cats = [...new Set(recs.map((r) => r.category))].sort();
       const rows: Breakdown["rows"] = cats.map((c) => {
         const mine = recs.filter((r) => r.category === c);
@@ -105,7 +106,7 @@ export function referTask(samples: readonly ReferSample[], dataset: string): Eva
             mine.length,
             m.length ? referScores(m).mIoU : null,
             acc(mine.filter((r) => r.box)),
-            noTarget.length ? noTarget.filter((r) => r.named.length === 0).length / noTarget.length : null,
+            noTarget.length ? noTarget.filter(rightNoTarget).length / noTarget.length : null,
           ],
         };
       });
