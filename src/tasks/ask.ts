@@ -2,7 +2,7 @@ import type { AnswerJson } from "./answer.js";
 import { referenced, stillUnknown } from "./answer.js";
 import { renderRegions } from "./render-regions.js";
 import { answerSummary, askTask, namedMarks } from "./run-groups.js";
-import { baseJson, idKind, type TaskInput, type TaskOutput } from "./task-input.js";
+import { baseJson, idKind, sentFiles, type TaskInput, type TaskOutput } from "./task-input.js";
 
 /**
  * `som ask`: send the marked image and a free question; every mark the answer names comes back as a region.
@@ -29,5 +29,5 @@ export async function runAsk(input: TaskInput & { question: string }): Promise<T
     }));
   }
   const png = await renderRegions(input.image, chosen, input.style);
-  return { json, png, files: [] };
+  return { json, png, files: sentFiles(view) };
 }

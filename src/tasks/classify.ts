@@ -7,7 +7,7 @@ import type { Region } from "../regions/region.js";
 import { type AnswerJson, referenced, stillUnknown } from "./answer.js";
 import { renderRegions } from "./render-regions.js";
 import { answerSummary, askTask, checkRefusal } from "./run-groups.js";
-import { baseJson, idKind, indexOf, type TaskInput, type TaskOutput } from "./task-input.js";
+import { baseJson, idKind, indexOf, sentFiles, type TaskInput, type TaskOutput } from "./task-input.js";
 
 export interface MarkLabel {
   id: number;
@@ -80,6 +80,7 @@ export async function runClassify(
     files: [
       { suffix: ".panoptic.png", data: panoptic.png },
       { suffix: ".panoptic.json", data: `${JSON.stringify(panoptic.json)}\n` },
+      ...sentFiles(view),
     ],
   };
 }

@@ -3,7 +3,7 @@ import { groundSchema } from "../prompts/schemas.js";
 import { type AnswerJson, referenced, stillUnknown, unionOf } from "./answer.js";
 import { renderRegions } from "./render-regions.js";
 import { answerSummary, askTask, checkRefusal } from "./run-groups.js";
-import { baseJson, idKind, indexOf, type TaskInput, type TaskOutput } from "./task-input.js";
+import { baseJson, idKind, indexOf, sentFiles, type TaskInput, type TaskOutput } from "./task-input.js";
 
 /**
  * Phrase grounding: regions for each phrase of a sentence. Output `phrases: [{phrase, ids, boxes, bbox,
@@ -50,5 +50,5 @@ export async function runGround(
     }),
   };
   const png = await renderRegions(input.image, chosen, input.style);
-  return { json, png, files: [] };
+  return { json, png, files: sentFiles(view) };
 }

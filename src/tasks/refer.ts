@@ -3,7 +3,7 @@ import { type AnswerJson, referenced, stillUnknown, unionOf } from "./answer.js"
 import { encodeMaskPng } from "./mask-png.js";
 import { renderRegions } from "./render-regions.js";
 import { answerSummary, askTask, namedMarks } from "./run-groups.js";
-import { baseJson, idKind, type TaskInput, type TaskOutput } from "./task-input.js";
+import { baseJson, idKind, sentFiles, type TaskInput, type TaskOutput } from "./task-input.js";
 
 /**
  * Referring segmentation / comprehension: the mark(s) an expression means. Output: the referenced regions,
@@ -25,5 +25,5 @@ export async function runRefer(input: TaskInput & { expression: string }): Promi
   };
   const png = await renderRegions(input.image, chosen, input.style);
   const maskPng = await encodeMaskPng(chosen, input.image.width, input.image.height);
-  return { json, png, files: [{ suffix: ".mask.png", data: maskPng }] };
+  return { json, png, files: [{ suffix: ".mask.png", data: maskPng }, ...sentFiles(view)] };
 }

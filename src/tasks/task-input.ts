@@ -56,3 +56,13 @@ export function baseJson(
     sent: { ...view.sent, groups: view.groups.length, marks: input.regions.length },
   };
 }
+
+/**
+ * The marked images exactly as the model received them, saved beside the answer: `<stem>.sent.som.png`, or
+ * `<stem>.sent-1.som.png`, `-2`, … when the marks went in several requests (--group-size).
+ */
+export function sentFiles(view: MarkedView): TaskOutput["files"] {
+  const groups = view.groups;
+  if (groups.length === 1) return [{ suffix: ".sent.som.png", data: groups[0].png }];
+  return groups.map((g, i) => ({ suffix: `.sent-${i + 1}.som.png`, data: g.png }));
+}

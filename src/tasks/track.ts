@@ -12,7 +12,7 @@ import { markForProvider } from "./marked-view.js";
 import { renderRegions, resizeRaster } from "./render-regions.js";
 import { answerSummary, askGroups, checkRefusal } from "./run-groups.js";
 import { scaleRegions } from "./scale-regions.js";
-import { baseJson, idKind, type TaskInput, type TaskOutput } from "./task-input.js";
+import { baseJson, idKind, sentFiles, type TaskInput, type TaskOutput } from "./task-input.js";
 
 export interface TrackInput extends TaskInput {
   /** Frame 1 and its objects (ids 1..n, labelled with numbers); `image`/`regions` are frame 2's candidates. */
@@ -110,5 +110,6 @@ export async function runTrack(input: TrackInput): Promise<TaskOutput> {
     input.image.width,
     input.image.height,
   );
-  return { json, png, files: [{ suffix: ".masks.png", data: masks }] };
+  const sent = [{ suffix: ".sent-frame1.som.png", data: frame1Png }, ...sentFiles(view)];
+  return { json, png, files: [{ suffix: ".masks.png", data: masks }, ...sent] };
 }
