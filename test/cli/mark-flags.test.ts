@@ -124,3 +124,15 @@ describe("som mark: no flag ignored silently", () => {
     );
   }, 60_000);
 });
+
+describe("som mark never overwrites silently", () => {
+  it("a second run into the same folder fails that image; --overwrite replaces", async () => {
+    const out = await mkdtemp(join(tmpdir(), "som-markover-"));
+    const args = ["mark", cocoImage(STEM), "--masks", cocoPanoptic(STEM), "-q", "--out", out];
+    expect((await runSom(args)).code).toBe(0);
+    const again = await runSom(args);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/\.som\.png exists \(give --overwrite to replace it, or another --out\)/);
+    expect((await runSom([...args, "--overwrite"])).code).toBe(0);
+  }, 120_000);
+});

@@ -16,6 +16,7 @@ export interface MarkCliOptions extends MarkingCliFlags {
   pngLevel?: number;
   quiet?: boolean;
   json?: boolean;
+  overwrite?: boolean;
   [key: string]: unknown;
 }
 
@@ -30,6 +31,10 @@ export function registerMark(program: Command, setExit: SetExit): void {
     .option(
       "--json",
       "print one JSON line per image on stdout: file, marks, outputs, milliseconds (or error)",
+    )
+    .option(
+      "--overwrite",
+      "replace <stem>.som.png / .som.json of an earlier run (default: that image fails)",
     );
   addMarkFlags(cmd).action(async (images: string[], opts: MarkCliOptions, c: Command) => {
     checkMarkFlags(c, opts);
@@ -81,6 +86,18 @@ export function checkMarkFlags(cmd: Command, opts: { [key: string]: unknown }): 
   checkFlagOwners(cmd, selectedProposer(opts, opts.masks));
 }
 
+/** Outputs are never replaced silently: an earlier run's files make this image fail unless --overwrite. */
+async function refuseExisting(outBase: string): Promise<void> {
+  const { access } = await import("node:fs/promises");
+  for (const p of [`${outBase}.som.png`, `${outBase}.som.json`]) {
+    const exists = await access(p).then(
+      () => true,
+      () => false,
+    );
+    if (exists) throw new UserError(`${p} exists (give --overwrite to replace it, or another --out)`);
+  }
+}
+
 function parsePngLevel(v: string): number {
   const n = v.trim() === "" ? Number.NaN : Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 9)
@@ -121,6 +138,7 @@ export async function runMark(images: string[], opts: MarkCliOptions): Promise<n
     const tty = !opts.quiet && process.stderr.isTTY;
     if (tty) process.stderr.write(`[${i + 1}/${images.length}] ${file}: marking…`);
     try {
+      if (!opts.overwrite) await refuseExisting(join(opts.out, stem));
       const result = await markFileTo(file, join(opts.out, stem), fileOptions);
       const ms = Math.round(performance.now() - started);
       if (tty) process.stderr.write("\r\x1b[K");
