@@ -40,6 +40,61 @@ export function tintMask(rgba: Uint8Array, width: number, m: Mask, color: Rgb, a
 }
 
 /**
+ * Tint each pixel at most once: masks go smallest first and each blends only the pixels no earlier (smaller)
+ * mask took, so the tint over the photo never exceeds `alpha` however deeply regions nest, and every pixel
+ * shows the colour of the smallest region covering it. One byte per pixel records which are taken; the
+ * untaken stretches of each row run are found with native byte searches, as in the label allocation.
+ */
+export function tintMasksOnce(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  masks: readonly { mask: Mask; color: Rgb }[],
+  alpha: number,
+): void {
+  if (alpha <= 0 || masks.length === 0) return;
+  if (rgba.byteOffset % 4 !== 0) {
+    const copy = new Uint8Array(rgba);
+    tintMasksOnce(copy, width, height, masks, alpha);
+    rgba.set(copy);
+    return;
+  }
+  const a = Math.round(Math.min(1, alpha) * 256);
+  const ia = 256 - a;
+  const px = new Int32Array(rgba.buffer, rgba.byteOffset, rgba.length >> 2);
+  const taken = new Uint8Array(width * height);
+  for (const { mask: m, color } of masks) {
+    const cr = color[0] * a;
+    const cg = color[1] * a;
+    const cb = color[2] * a;
+    const { rowStart, x0, x1 } = maskRuns(m);
+    for (let y = 0; y < m.h; y++) {
+      const row = (y + m.y) * width;
+      for (let k = rowStart[y]; k < rowStart[y + 1]; k++) {
+        const end = row + x1[k];
+        let p = row + x0[k];
+        while (p < end) {
+          let q = taken.indexOf(0, p);
+          if (q < 0 || q >= end) break;
+          let e = taken.indexOf(1, q);
+          if (e < 0 || e > end) e = end;
+          taken.fill(1, q, e);
+          for (; q < e; q++) {
+            const v = px[q];
+            px[q] =
+              (v & 0xff000000) |
+              (((v & 255) * ia + cr) >> 8) |
+              ((((v >> 8) & 255) * ia + cg) & 0xff00) |
+              (((((v >> 16) & 255) * ia + cb) >> 8) << 16);
+          }
+          p = e;
+        }
+      }
+    }
+  }
+}
+
+/**
  * Paint the inner boundary of a mask `thickness` pixels wide: mask pixels within `thickness` (Chebyshev) of a
  * pixel outside the mask (the crop edge counts as outside). Done on runs: a row's erosion is its runs shrunk
  * by t, intersected with the shrunk runs of the t rows above and below; the boundary is the rest.

@@ -3,7 +3,7 @@ import sharp from "sharp";
 import type { RasterImage } from "../image/raster.js";
 import type { PlacedMark } from "../marks/allocate.js";
 import { markColor, type Rgb, textColorFor, toHex } from "./colors.js";
-import { drawBoxOutline, drawContour, tintMask } from "./draw-masks.js";
+import { drawBoxOutline, drawContour, tintMasksOnce } from "./draw-masks.js";
 import { ensureLabelFont, labelFont } from "./font.js";
 
 /** What to draw for each mark; any combination. "number" draws the label (digits or letters). */
@@ -30,9 +30,11 @@ export const DEFAULT_PNG_LEVEL = 1;
 
 /**
  * Draw marks over a copy of the image and return the RGBA pixels (opaque: the input's alpha is kept as it is).
- * Larger regions are painted first so small ones stay visible on top; labels go last, on an opaque box of the
- * mark's colour with black or white text (whichever contrasts more, always ≥ 4.5:1). Besides the copy of the
- * image, the only temporaries are one label-sized canvas and per-mask row runs: no full-size canvas.
+ * Tints first, each pixel at most once in the colour of the smallest region covering it (so the photo is never
+ * under more than `alpha` of tint); then contours and boxes, larger regions first so small ones stay on top
+ * (the outlines carry the nesting); labels go last, on an opaque box of the mark's colour with black or white
+ * text (whichever contrasts more, always ≥ 4.5:1). Besides the copy of the image, the temporaries are one
+ * byte per pixel (which pixels are tinted), one label-sized canvas and per-mask row runs.
  */
 export function renderMarksRgba(
   image: RasterImage,
@@ -45,9 +47,12 @@ export function renderMarksRgba(
   const line = options.lineWidth ?? defaultLineWidth(width, height);
   const want = new Set(options.marks);
   const byArea = [...marks].sort((a, b) => b.region.area - a.region.area || a.id - b.id);
+  if (want.has("mask")) {
+    const smallestFirst = byArea.map((mk) => ({ mask: mk.region.mask, color: colorOf(mk.id) })).reverse();
+    tintMasksOnce(rgba, width, height, smallestFirst, options.alpha);
+  }
   for (const mk of byArea) {
     const color = colorOf(mk.id);
-    if (want.has("mask")) tintMask(rgba, width, mk.region.mask, color, options.alpha);
     if (want.has("contour")) drawContour(rgba, width, mk.region.mask, color, line);
     if (want.has("box")) drawBoxOutline(rgba, width, height, mk.region.bbox, color, line);
   }
