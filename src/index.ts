@@ -25,7 +25,12 @@ export type { MaskFileOptions } from "./proposers/masks/index.js";
 export { createMasksProposer, loadMaskRegions } from "./proposers/masks/index.js";
 export type { ProposeOptions, Proposer, ProposeProgress } from "./proposers/proposer.js";
 export { createProposer } from "./proposers/registry.js";
-export { createUiProposer, formatUiMarks, type UiKind, type UiProposerOptions } from "./proposers/ui/index.js";
+export {
+  createUiProposer,
+  formatUiMarks,
+  type UiKind,
+  type UiProposerOptions,
+} from "./proposers/ui/index.js";
 export type { BBox, Mask } from "./regions/mask.js";
 export * from "./regions/mask.js";
 export type { Region, RegionSource } from "./regions/region.js";

@@ -39,7 +39,9 @@ export const MarkOptionsSchema = z
     proposer: z
       .enum(["builtin", "sam", "ui"])
       .optional()
-      .describe("region source; sam needs a model configured on the server ; ui: screenshots (OCR + UI elements) (default builtin)"),
+      .describe(
+        "region source; sam needs a model configured on the server ; ui: screenshots (OCR + UI elements) (default builtin)",
+      ),
     granularity: z
       .number()
       .min(0)

@@ -1,6 +1,6 @@
 import type { OcrLine } from "./ocr/index.js";
 import type { ElementBox } from "./elements.js";
-import type { UiKind } from "./proposer.js";
+import type { UiKind } from "./kind.js";
 
 export interface UiElement {
   x: number;

@@ -11,8 +11,7 @@ export interface UiProposerOptions {
   ocrModelDir?: string;
 }
 
-/** What a ui mark is; carried in the manifest as `kind`. */
-export type UiKind = "text" | "button" | "input" | "checkbox" | "icon" | "image";
+export type { UiKind } from "./kind.js";
 
 function boxMask(width: number, height: number, x: number, y: number, w: number, h: number): Mask {
   return { width, height, x, y, w, h, data: new Uint8Array(w * h).fill(1) };
