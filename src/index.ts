@@ -1,4 +1,6 @@
-// Library entry: every pipeline stage, usable on its own.
+// Library entry ("som"): every pipeline stage, usable on its own. Heavier or optional parts have subpaths
+// (package.json "exports"): som/sam (ONNX SAM), som/eval (benchmark harness), som/metrics (official scorers),
+// som/web, som/agent and som/browser (Chromium). Features add one `export … from` line each at the end.
 export type { LoadedImage, LoadImageOptions } from "./image/load.js";
 export { DEFAULT_MAX_PIXELS, decodeImage, loadImage } from "./image/load.js";
 export type { RasterImage } from "./image/raster.js";
@@ -21,6 +23,15 @@ export { type RegionInput, regionsFor, selectRegions } from "./pipeline/regions.
 export { UserError } from "./errors.js";
 export type { BuiltinDetectorOption, BuiltinProposerOptions } from "./proposers/builtin/index.js";
 export { BuiltinProposer, createBuiltinProposer } from "./proposers/builtin/index.js";
+export {
+  buildHierarchy,
+  DEFAULT_HIERARCHY_OPTIONS,
+  type HierarchyOptions,
+  hierarchyRegions,
+  levelCounts,
+  RegionHierarchy,
+  type SelectOptions,
+} from "./proposers/builtin/index.js";
 export type { MaskFileOptions } from "./proposers/masks/index.js";
 export { createMasksProposer, loadMaskRegions } from "./proposers/masks/index.js";
 export type { ProposeOptions, Proposer, ProposeProgress } from "./proposers/proposer.js";
@@ -50,3 +61,5 @@ export * from "./parse/index.js";
 export * from "./prompts/index.js";
 export * from "./providers/index.js";
 export * from "./tasks/index.js";
+
+// Features: one line each (keep appending below).
