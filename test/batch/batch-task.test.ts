@@ -38,7 +38,11 @@ describe("som batch ask (a task with a provider per item)", () => {
     const recs = await readLedgerFile(out);
     expect(recs).toHaveLength(4);
     for (const rec of recs.filter((x) => x.status === "done")) {
-      expect(rec.outputs).toEqual([`${rec.name}.answer.json`, `${rec.name}.answer.png`]);
+      expect(rec.outputs).toEqual([
+        `${rec.name}.answer.json`,
+        `${rec.name}.answer.png`,
+        `${rec.name}.sent.som.png`,
+      ]);
       const answer = JSON.parse(await readFile(join(out, `${rec.name}.answer.json`), "utf8"));
       expect(answer.referenced.map((m: { id: number }) => m.id)).toEqual([1]);
     }

@@ -31,7 +31,16 @@ describe("the detector-guided default", () => {
     });
     expect(m.marks.some((x: { detector?: { label: string } }) => x.detector?.label === "bear")).toBe(true);
 
-    const none = await runSom(["mark", cocoImage("000000000285"), "--out", out, "-q", "--detector", "none"]);
+    const none = await runSom([
+      "mark",
+      cocoImage("000000000285"),
+      "--out",
+      out,
+      "-q",
+      "--detector",
+      "none",
+      "--overwrite",
+    ]);
     expect(none.stderr).toBe("");
     const w = manifestOf(out, "000000000285");
     expect(w.settings.detector).toBe("none");

@@ -177,7 +177,7 @@ describe("CenterNet detector seeding (optional packages, installed by npm ci)", 
     ]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
-    expect(wrong.stderr).toMatch(/--detector works with the builtin proposer only/);
+    expect(wrong.stderr).toMatch(/--detector is read only by the builtin proposer/);
   });
 
   it("never drops a detected object's mark when seeds replace level regions", {

@@ -183,6 +183,7 @@ describe("som mark --proposer sam and som models", () => {
       "--pred-iou-thresh",
       "0.85",
       "-q",
+      "--overwrite",
       "-o",
       out,
     ]);

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
 import { UserError } from "../../errors.js";
-import { type ProviderFlags, providerFromCli } from "../../tasks/from-flags.js";
+import type { ProviderFlags } from "../../tasks/from-flags.js";
 import { parsePositiveInt, parsePositiveNumber } from "../options.js";
 import { addProviderOptions } from "./ask.js";
 import type { SetExit } from "./set-exit.js";
@@ -54,6 +54,7 @@ export function registerAgent(program: Command, setExit: SetExit): void {
       const start = startUrl(url);
       const viewport = parseViewport(opts.viewport);
       const setup = opts.setup ? await readFile(opts.setup, "utf8") : undefined;
+      const { providerFromCli } = await import("../../tasks/from-flags.js");
       const provider = await providerFromCli(opts);
       const [{ WebSession }, { runAgent }, { createWebMarker }, { launchChromium }] = await Promise.all([
         import("../../agent/session.js"),
