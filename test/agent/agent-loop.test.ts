@@ -9,20 +9,13 @@ import { WebSession } from "../../src/agent/session.js";
 import { createProvider } from "../../src/providers/create.js";
 import { startFakeOpenAI } from "../helpers/fake-openai-server.js";
 import type { ModelInput } from "../helpers/fake-http-server.js";
+import { CHROMIUM_FLAGS } from "../../src/browser/launch.js";
 import { findSystemBinary, SYSTEM_CHROMIUM } from "../helpers/system-binaries.js";
 import { fixtureMarker } from "./fixture-marker.js";
 import { servePages } from "./pages.js";
 
 const CHROMIUM = findSystemBinary(SYSTEM_CHROMIUM);
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-];
+const FLAGS = [...CHROMIUM_FLAGS];
 const launch = () => chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 
 const FORM = `<!doctype html><title>form</title>

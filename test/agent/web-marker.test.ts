@@ -5,17 +5,12 @@ import { WebSession } from "../../src/agent/session.js";
 import { createWebMarker } from "../../src/agent/web-marker.js";
 import { createProvider } from "../../src/providers/create.js";
 import { startFakeOpenAI } from "../helpers/fake-openai-server.js";
+import { CHROMIUM_FLAGS } from "../../src/browser/launch.js";
 import { findSystemBinary, SYSTEM_CHROMIUM } from "../helpers/system-binaries.js";
 import { servePages } from "./pages.js";
 
 const CHROMIUM = findSystemBinary(SYSTEM_CHROMIUM);
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--no-first-run",
-];
+const FLAGS = [...CHROMIUM_FLAGS];
 
 // A listener-only "button" (no role, no tabindex) and a form; the model finds ids in the text list it is sent.
 const PAGE = `<!doctype html><title>shop</title>
